@@ -1,0 +1,184 @@
+"""The results document of the harness protocol: parse, validate, serialize.
+
+One document is one *round* of one scenario at one ref (harness-protocol.md).
+Validation is strict about what we interpret (stages, samples) and lenient about
+what we only show (params, meta) or do not know (extra top-level keys).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from perfwaterfall.errors import InvalidDocument
+
+SCHEMA_V1 = "perf-waterfall/results@1"
+SUPPORTED_SCHEMAS = (SCHEMA_V1,)
+SCENARIO_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+STAGE_KINDS = ("filter", "ipc", "other")
+# A document beyond this is not a results document but a mistake (or an attack on memory).
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+
+StageKind = Literal["filter", "ipc", "other"]
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    kind: StageKind
+
+
+@dataclass(frozen=True)
+class ScenarioInfo:
+    """A scenario as a harness describes it; ``params`` is shown, never interpreted."""
+
+    name: str
+    label: str = ""
+    params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class RoundResult:
+    """One harness ``run``: per-frame stage timings in milliseconds."""
+
+    scenario: ScenarioInfo
+    stages: tuple[Stage, ...]
+    samples_ms: tuple[tuple[float, ...], ...]
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def ipc_indices(self) -> tuple[int, ...]:
+        return tuple(i for i, s in enumerate(self.stages) if s.kind == "ipc")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA_V1,
+            "scenario": {
+                "name": self.scenario.name,
+                "label": self.scenario.label,
+                "params": self.scenario.params,
+            },
+            "stages": [{"name": s.name, "kind": s.kind} for s in self.stages],
+            "samples_ms": [list(row) for row in self.samples_ms],
+            "meta": self.meta,
+        }
+
+
+def _fail(where: str, what: str) -> InvalidDocument:
+    return InvalidDocument(f"{where}: {what}")
+
+
+def parse_scenario_list(data: Any, where: str = "scenario list") -> tuple[ScenarioInfo, ...]:
+    """Validate the output of ``HARNESS list``."""
+    if not isinstance(data, list):
+        raise _fail(where, "expected a JSON array of scenario descriptors")
+    seen: set[str] = set()
+    out = []
+    for i, item in enumerate(data):
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            raise _fail(where, f"item {i} is not an object with a string 'name'")
+        name = item["name"]
+        if not SCENARIO_NAME.match(name):
+            raise _fail(where, f"scenario name {name!r} does not match [a-z0-9][a-z0-9_.-]*")
+        if name in seen:
+            raise _fail(where, f"scenario name {name!r} appears twice")
+        seen.add(name)
+        label = item.get("label", "")
+        out.append(ScenarioInfo(name=name, label=label if isinstance(label, str) else str(label)))
+    return tuple(out)
+
+
+def parse_results(data: Any, where: str = "results document") -> RoundResult:
+    """Validate one results document (already decoded from JSON)."""
+    if not isinstance(data, dict):
+        raise _fail(where, "expected a JSON object")
+    schema = data.get("schema")
+    if schema not in SUPPORTED_SCHEMAS:
+        raise _fail(
+            where,
+            f"schema is {schema!r}, this perf-waterfall reads {', '.join(SUPPORTED_SCHEMAS)}",
+        )
+    scenario = data.get("scenario")
+    if not isinstance(scenario, dict) or not isinstance(scenario.get("name"), str):
+        raise _fail(where, "'scenario' must be an object with a string 'name'")
+    if not SCENARIO_NAME.match(scenario["name"]):
+        raise _fail(where, f"scenario name {scenario['name']!r} is not a valid name")
+    params = scenario.get("params", {})
+    if not isinstance(params, dict):
+        raise _fail(where, "'scenario.params' must be an object")
+    label = scenario.get("label", "")
+    info = ScenarioInfo(
+        name=scenario["name"], label=label if isinstance(label, str) else str(label), params=params
+    )
+
+    raw_stages = data.get("stages")
+    if not isinstance(raw_stages, list) or not raw_stages:
+        raise _fail(where, "'stages' must be a non-empty array")
+    stages = []
+    for i, st in enumerate(raw_stages):
+        if not isinstance(st, dict) or not isinstance(st.get("name"), str):
+            raise _fail(where, f"stage {i} must be an object with a string 'name'")
+        kind = st.get("kind")
+        if kind not in STAGE_KINDS:
+            raise _fail(where, f"stage {st['name']!r} has kind {kind!r}, not one of {STAGE_KINDS}")
+        stages.append(Stage(name=st["name"], kind=kind))
+
+    raw_samples = data.get("samples_ms")
+    if not isinstance(raw_samples, list) or not raw_samples:
+        raise _fail(where, "'samples_ms' must be a non-empty array of rows")
+    width = len(stages)
+    rows = []
+    for r, row in enumerate(raw_samples):
+        if not isinstance(row, list) or len(row) != width:
+            raise _fail(where, f"sample row {r} must be an array of {width} numbers")
+        values = []
+        for v in row:
+            if isinstance(v, bool) or not isinstance(v, int | float):
+                raise _fail(where, f"sample row {r} holds {v!r}, not a number")
+            fv = float(v)
+            if not math.isfinite(fv) or fv < 0:
+                raise _fail(where, f"sample row {r} holds {v!r}: values must be finite and >= 0")
+            values.append(fv)
+        rows.append(tuple(values))
+
+    meta = data.get("meta", {})
+    if not isinstance(meta, dict):
+        raise _fail(where, "'meta' must be an object")
+    return RoundResult(scenario=info, stages=tuple(stages), samples_ms=tuple(rows), meta=meta)
+
+
+def loads_json(text: str | bytes, where: str) -> Any:
+    """Decode JSON, turning every decoding problem into one clear line."""
+    if len(text) > MAX_DOCUMENT_BYTES:
+        raise _fail(where, f"larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB")
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as exc:
+        raise _fail(where, f"not valid JSON ({_short(exc)})") from None
+
+
+def load_results(path: Path, where: str | None = None) -> RoundResult:
+    where = where or str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_DOCUMENT_BYTES:
+            raise _fail(where, f"larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB")
+        text = path.read_bytes()
+    except FileNotFoundError:
+        raise _fail(where, "no results document was written") from None
+    except OSError as exc:
+        raise _fail(where, f"cannot be read ({exc.strerror})") from None
+    return parse_results(loads_json(text, where), where)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed")
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:120]

@@ -1,0 +1,1 @@
+"""A small video-pipeline runtime and its catalog of pipelines: the system under test."""
