@@ -125,7 +125,7 @@ def parse_results(data: Any, where: str = "results document") -> RoundResult:
         kind = st.get("kind")
         if kind not in STAGE_KINDS:
             raise _fail(where, f"stage {st['name']!r} has kind {kind!r}, not one of {STAGE_KINDS}")
-        stages.append(Stage(name=st["name"], kind=kind))
+        stages.append(Stage(name=_unique_name(st["name"], stages), kind=kind))
 
     raw_samples = data.get("samples_ms")
     if not isinstance(raw_samples, list) or not raw_samples:
@@ -173,6 +173,16 @@ def load_results(path: Path, where: str | None = None) -> RoundResult:
     except OSError as exc:
         raise _fail(where, f"cannot be read ({exc.strerror})") from None
     return parse_results(loads_json(text, where), where)
+
+
+def _unique_name(name: str, taken: list[Stage]) -> str:
+    """Stages are matched across sides by name: a repeated name gets a counter."""
+    names = {s.name for s in taken}
+    candidate, n = name, 1
+    while candidate in names:
+        n += 1
+        candidate = f"{name} ({n})"
+    return candidate
 
 
 def _reject_constant(name: str) -> Any:

@@ -1,0 +1,7 @@
+"""`python -m perfwaterfall` is the same as the `perf-waterfall` command."""
+
+import sys
+
+from perfwaterfall.cli import main
+
+sys.exit(main())

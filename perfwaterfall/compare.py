@@ -1,0 +1,173 @@
+"""Pair base and head rounds into per-stage and per-scenario changes (pure functions).
+
+Each round is reduced to one value per quantity (the median over its frames);
+the comparison then runs on those per-round values (see stats.py for why).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from perfwaterfall.results import RoundResult, Stage
+from perfwaterfall.stats import Change, compare_samples, geometric_mean
+
+# Below this a stage change is under what a multi-process pipeline can resolve
+# (scheduler wake-up jitter alone is tens of microseconds on this class of machine).
+MIN_STAGE_EFFECT_MS = 0.05
+
+
+@dataclass(frozen=True)
+class RoundSummary:
+    """One round reduced to medians over its frames."""
+
+    frame_ms: float
+    ipc_ms: float
+    stage_ms: dict[str, float]
+
+
+@dataclass(frozen=True)
+class StageChange:
+    """A stage matched by name across sides; one side is None when it exists only once."""
+
+    name: str
+    kind: str
+    change: Change | None
+    base_ms: float | None
+    head_ms: float | None
+
+
+@dataclass(frozen=True)
+class ScenarioComparison:
+    name: str
+    label: str
+    base_stages: tuple[Stage, ...]
+    head_stages: tuple[Stage, ...]
+    stages: tuple[StageChange, ...]
+    frame: Change
+    ipc: Change
+    base_hops: int
+    head_hops: int
+    rounds: tuple[int, int]
+    frames: tuple[int, int]
+
+    def stage(self, name: str) -> StageChange | None:
+        return next((s for s in self.stages if s.name == name), None)
+
+    @property
+    def base_fps(self) -> float:
+        return fps(self.frame.base.median)
+
+    @property
+    def head_fps(self) -> float:
+        return fps(self.frame.head.median)
+
+    def per_hop(self, side: str) -> float | None:
+        hops = self.base_hops if side == "base" else self.head_hops
+        ipc = self.ipc.base.median if side == "base" else self.ipc.head.median
+        return ipc / hops if hops else None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    scenarios: tuple[ScenarioComparison, ...]
+    threshold_pct: float
+
+    @property
+    def geomean_ratio(self) -> float | None:
+        """Geometric mean of head/base frame time across scenarios (< 1 is faster)."""
+        return geometric_mean([s.frame.ratio for s in self.scenarios])
+
+    def get(self, name: str) -> ScenarioComparison | None:
+        return next((s for s in self.scenarios if s.name == name), None)
+
+    def most_changed(self) -> ScenarioComparison | None:
+        """The scenario whose frame time moved most, preferring real changes over noise."""
+        if not self.scenarios:
+            return None
+        return max(self.scenarios, key=lambda s: (s.frame.significant, abs(s.frame.percent)))
+
+
+def fps(frame_ms: float) -> float:
+    return 1000.0 / frame_ms if frame_ms > 0 else 0.0
+
+
+def summarize_round(result: RoundResult) -> RoundSummary:
+    ipc = result.ipc_indices
+    return RoundSummary(
+        frame_ms=statistics.median(sum(row) for row in result.samples_ms),
+        ipc_ms=statistics.median(sum(row[i] for i in ipc) for row in result.samples_ms),
+        stage_ms={
+            stage.name: statistics.median(row[i] for row in result.samples_ms)
+            for i, stage in enumerate(result.stages)
+        },
+    )
+
+
+def compare_scenario(
+    base: Sequence[RoundResult], head: Sequence[RoundResult], *, threshold_pct: float
+) -> ScenarioComparison:
+    """Compare one scenario's rounds; both sides need at least one round."""
+    if not base or not head:
+        raise ValueError("compare_scenario needs rounds on both sides")
+    b_sum = [summarize_round(r) for r in base]
+    h_sum = [summarize_round(r) for r in head]
+    b_stages, h_stages = base[-1].stages, head[-1].stages
+
+    def change(values_b: list[float], values_h: list[float], floor: float = 0.0) -> Change:
+        return compare_samples(values_b, values_h, threshold_pct=threshold_pct, min_effect=floor)
+
+    stage_changes = []
+    head_kinds = {s.name: s.kind for s in h_stages}
+    base_names = {s.name for s in b_stages}
+    for st in _union_in_order(b_stages, h_stages):
+        in_b, in_h = st.name in base_names, st.name in head_kinds
+        ch = None
+        if in_b and in_h:
+            ch = change(
+                [r.stage_ms[st.name] for r in b_sum],
+                [r.stage_ms[st.name] for r in h_sum],
+                MIN_STAGE_EFFECT_MS,
+            )
+        stage_changes.append(
+            StageChange(
+                name=st.name,
+                kind=st.kind,
+                change=ch,
+                base_ms=ch.base.median if ch else _median_of(b_sum, st.name) if in_b else None,
+                head_ms=ch.head.median if ch else _median_of(h_sum, st.name) if in_h else None,
+            )
+        )
+    return ScenarioComparison(
+        name=head[-1].scenario.name,
+        label=head[-1].scenario.label or base[-1].scenario.label,
+        base_stages=b_stages,
+        head_stages=h_stages,
+        stages=tuple(stage_changes),
+        frame=change([r.frame_ms for r in b_sum], [r.frame_ms for r in h_sum]),
+        ipc=change([r.ipc_ms for r in b_sum], [r.ipc_ms for r in h_sum], MIN_STAGE_EFFECT_MS),
+        base_hops=len(base[-1].ipc_indices),
+        head_hops=len(head[-1].ipc_indices),
+        rounds=(len(base), len(head)),
+        frames=(len(base[-1].samples_ms), len(head[-1].samples_ms)),
+    )
+
+
+def _median_of(summaries: list[RoundSummary], stage: str) -> float:
+    return statistics.median(s.stage_ms[stage] for s in summaries)
+
+
+def _union_in_order(a: Sequence[Stage], b: Sequence[Stage]) -> list[Stage]:
+    """Stages of both sides in frame order: head's order, with base-only stages
+    slotted in after the stage they followed in base."""
+    out = list(b)
+    names = {s.name for s in b}
+    for i, st in enumerate(a):
+        if st.name in names:
+            continue
+        prev = a[i - 1].name if i else None
+        pos = next((j + 1 for j, s in enumerate(out) if s.name == prev), 0)
+        out.insert(pos, st)
+        names.add(st.name)
+    return out

@@ -1,0 +1,197 @@
+"""One measurement: refs -> worktrees -> interleaved harness rounds -> raw results.
+
+This is the only place that sequences git, the harness and the plan; it knows
+nothing of rendering (progress goes through the ``Observer`` protocol) and
+nothing of statistics (it hands back raw rounds).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from perfwaterfall import gitrefs, harness
+from perfwaterfall.errors import HarnessFailed, UsageError
+from perfwaterfall.gitrefs import RefInfo
+from perfwaterfall.plan import PlannedRound, interleave
+from perfwaterfall.results import RoundResult, ScenarioInfo
+
+
+class Observer(Protocol):
+    """Told what the engine is doing, e.g. to draw a progress display."""
+
+    def stage(self, text: str) -> None: ...
+
+    def planned(self, rounds: Sequence[PlannedRound], labels: Sequence[str]) -> None: ...
+
+    def round_started(self, planned: PlannedRound) -> None: ...
+
+    def round_finished(self, planned: PlannedRound) -> None: ...
+
+
+class QuietObserver:
+    def stage(self, text: str) -> None:
+        pass
+
+    def planned(self, rounds: Sequence[PlannedRound], labels: Sequence[str]) -> None:
+        pass
+
+    def round_started(self, planned: PlannedRound) -> None:
+        pass
+
+    def round_finished(self, planned: PlannedRound) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class SideRequest:
+    """One side to measure: a ref as the user wrote it, a label, extra env."""
+
+    label: str
+    ref: str
+    env: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Measurement:
+    """Raw rounds per scenario per side, as measured; ``failure`` if a round failed."""
+
+    refs: list[RefInfo]
+    labels: list[str]
+    envs: list[dict[str, str]]
+    scenarios: list[ScenarioInfo]
+    rounds: dict[str, list[list[RoundResult]]]
+    frames: int
+    warmup: int
+    planned_rounds: int
+    warnings: list[str] = field(default_factory=list)
+    failure: HarnessFailed | None = None
+
+    def completed(self) -> list[str]:
+        """Scenarios with every planned round of every side measured."""
+        return [
+            s.name
+            for s in self.scenarios
+            if s.name in self.rounds
+            and all(len(side) == self.planned_rounds for side in self.rounds[s.name])
+        ]
+
+
+@dataclass(frozen=True)
+class MeasureRequest:
+    repo: Path
+    sides: tuple[SideRequest, ...]
+    scenarios: tuple[str, ...]
+    frames: int
+    warmup: int
+    rounds: int
+    harness: str | None = None
+    same_harness: bool = False
+    round_timeout_s: float = 300.0
+
+
+def new_run_id() -> str:
+    """Unique per run, so concurrent runs never share a worktree, socket or segment name."""
+    return f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+def measure(request: MeasureRequest, observer: Observer | None = None) -> Measurement:
+    """Run every planned round; a failing round stops the run but keeps what was measured."""
+    obs = observer or QuietObserver()
+    obs.stage("resolving refs")
+    repo = gitrefs.open_repo(request.repo)
+    refs = [gitrefs.resolve_ref(repo, side.ref) for side in request.sides]
+    spec = harness.load_harness_spec(Path(repo.working_tree_dir or request.repo), request.harness)
+    head_index = len(request.sides) - 1
+
+    obs.stage("creating worktrees")
+    with gitrefs.worktrees(repo, refs, run_id=new_run_id()) as paths:
+        sides = [
+            harness.Side(label=req.label, ref=ref, worktree=path, env=dict(req.env))
+            for req, ref, path in zip(request.sides, refs, paths, strict=True)
+        ]
+        if request.same_harness:
+            for side in sides[:head_index]:
+                harness.graft(spec, sides[head_index].worktree, side.worktree)
+        if spec.setup:
+            for side in sides:
+                obs.stage(f"setting up {side.label} ({side.ref.name})")
+                harness.run_setup(spec, side, timeout=request.round_timeout_s)
+
+        obs.stage("listing scenarios")
+        listed = [harness.list_scenarios(spec, side) for side in sides]
+        chosen, warnings = _choose_scenarios(request.scenarios, listed, sides)
+        measurement = Measurement(
+            refs=refs,
+            labels=[s.label for s in sides],
+            envs=[dict(s.env) for s in sides],
+            scenarios=chosen,
+            rounds={},
+            frames=request.frames,
+            warmup=request.warmup,
+            planned_rounds=request.rounds,
+            warnings=warnings,
+        )
+        plan = interleave([s.name for s in chosen], len(sides), request.rounds)
+        obs.planned(plan, [s.label for s in sides])
+        for planned in plan:
+            obs.round_started(planned)
+            try:
+                result = harness.run_round(
+                    spec,
+                    sides[planned.side],
+                    scenario=planned.scenario,
+                    frames=request.frames,
+                    warmup=request.warmup,
+                    round_index=planned.round_index,
+                    timeout=request.round_timeout_s,
+                )
+            except HarnessFailed as failure:
+                measurement.failure = failure
+                break
+            per_side = measurement.rounds.setdefault(planned.scenario, [[] for _ in sides])
+            per_side[planned.side].append(result)
+            obs.round_finished(planned)
+    return measurement
+
+
+def _choose_scenarios(
+    wanted: Sequence[str],
+    listed: Sequence[Sequence[ScenarioInfo]],
+    sides: Sequence[harness.Side],
+) -> tuple[list[ScenarioInfo], list[str]]:
+    """Scenarios to run: the user's choice, else all the head lists; only those every side has."""
+    head_list = listed[-1]
+    by_name = {s.name: s for s in head_list}
+    if wanted:
+        unknown = [w for w in wanted if w not in by_name]
+        if unknown:
+            valid = ", ".join(by_name) or "none"
+            raise UsageError(
+                f"unknown scenario {unknown[0]!r} at {sides[-1].ref.name}; "
+                f"the harness lists: {valid}"
+            )
+        candidates = [by_name[w] for w in dict.fromkeys(wanted)]
+    else:
+        candidates = list(head_list)
+    chosen, warnings = [], []
+    for scenario in candidates:
+        missing = [
+            side.ref.name
+            for side, names in zip(sides, listed, strict=True)
+            if scenario.name not in {s.name for s in names}
+        ]
+        if missing:
+            warnings.append(
+                f"scenario {scenario.name} is not listed at {', '.join(missing)}: skipped "
+                "(--same-harness runs head's harness on both sides)"
+            )
+        else:
+            chosen.append(scenario)
+    if not chosen:
+        raise UsageError("no scenario to run: " + ("; ".join(warnings) or "the harness lists none"))
+    return chosen, warnings

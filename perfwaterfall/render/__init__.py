@@ -1,0 +1,1 @@
+"""Everything drawn with rich lives here; nothing else in perfwaterfall imports rich."""

@@ -1,0 +1,96 @@
+"""The per-pipeline table: before and after, change, verdict, and a gain bar."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.table import Table
+from rich.text import Text
+
+from perfwaterfall import fmt
+from perfwaterfall.compare import Comparison, ScenarioComparison
+from perfwaterfall.render.spans import span
+from perfwaterfall.stats import Change
+
+GAIN_BAR_WIDTH = 16
+VERDICT_STYLE = {"faster": "pw.faster", "slower": "pw.slower", "noise": "pw.noise"}
+
+
+def change_cell(before: str, after: str, change: Change | None, unit: str = "") -> Text:
+    """'55.0 → 33.1' over a coloured '-39.8%' (or a grey '~ +0.4%')."""
+    text = Text(f"{before} → {after}{unit}", no_wrap=True)
+    if change is None:
+        return text
+    verdict = fmt.verdict(change)
+    mark = fmt.percent(change.percent)
+    text.append("\n")
+    text.append(mark if change.significant else f"{fmt.NOISE_MARK} {mark}", VERDICT_STYLE[verdict])
+    return text
+
+
+def fps_cell(sc: ScenarioComparison) -> Text:
+    text = Text(f"{fmt.fps(sc.base_fps)} → {fmt.fps(sc.head_fps)}", no_wrap=True)
+    gain = (sc.head_fps / sc.base_fps - 1) * 100 if sc.base_fps else 0.0
+    verdict = fmt.verdict(sc.frame)
+    text.append("\n")
+    mark = fmt.percent(gain)
+    text.append(mark if sc.frame.significant else f"{fmt.NOISE_MARK} {mark}", VERDICT_STYLE[verdict])
+    return text
+
+
+def gain_bar(change: Change, largest_pct: float) -> Text:
+    """Bar length is |change| against the largest change in the table; colour is the verdict."""
+    verdict = fmt.verdict(change)
+    size = largest_pct if largest_pct > 0 else 1.0
+    bar = span(0, abs(change.percent), size, GAIN_BAR_WIDTH, VERDICT_STYLE[verdict])
+    label = {"faster": "faster", "slower": "slower", "noise": "noise"}[verdict]
+    bar.append(f" {label}", VERDICT_STYLE[verdict])
+    return bar
+
+
+def summary_table(comparison: Comparison) -> Table:
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        border_style="pw.border",
+        header_style="pw.heading",
+        title="Per pipeline (ms, medians of round medians)",
+        title_style="pw.title",
+        caption=_geomean_caption(comparison),
+        caption_style="pw.dim",
+        pad_edge=False,
+    )
+    table.add_column("Pipeline", style="pw.label", no_wrap=True)
+    table.add_column("Frame time", justify="right")
+    table.add_column("IPC / frame", justify="right")
+    table.add_column("Per hop", justify="right")
+    table.add_column("Max fps", justify="right")
+    table.add_column("Frame time change", no_wrap=True)
+    largest = max((abs(s.frame.percent) for s in comparison.scenarios), default=0.0)
+    for sc in comparison.scenarios:
+        name = Text(sc.name, style="pw.label")
+        if sc.label:
+            name.append(f"\n{sc.label}", style="pw.dim")
+        table.add_row(
+            name,
+            change_cell(fmt.ms(sc.frame.base.median), fmt.ms(sc.frame.head.median), sc.frame),
+            change_cell(fmt.ms(sc.ipc.base.median), fmt.ms(sc.ipc.head.median), sc.ipc),
+            _per_hop_cell(sc),
+            fps_cell(sc),
+            gain_bar(sc.frame, largest),
+        )
+    return table
+
+
+def _per_hop_cell(sc: ScenarioComparison) -> Text:
+    before, after = sc.per_hop("base"), sc.per_hop("head")
+    same_hops = sc.base_hops == sc.head_hops
+    return change_cell(fmt.ms(before), fmt.ms(after), sc.ipc if same_hops else None)
+
+
+def _geomean_caption(comparison: Comparison) -> str:
+    ratio = comparison.geomean_ratio
+    if ratio is None or len(comparison.scenarios) < 2:
+        return ""
+    return (
+        f"geomean frame time across {len(comparison.scenarios)} pipelines: "
+        f"{ratio:.3f}x ({fmt.percent((ratio - 1) * 100)})"
+    )

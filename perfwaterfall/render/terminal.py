@@ -1,0 +1,50 @@
+"""The whole terminal rendering of a Report, and the consoles it is drawn on."""
+
+from __future__ import annotations
+
+from typing import IO
+
+from rich.console import Console, RenderableType
+
+from perfwaterfall.render.panels import commits_panel, failure_panel, header_panel, warnings_panel
+from perfwaterfall.render.summary import summary_table
+from perfwaterfall.render.theme import THEME
+from perfwaterfall.render.waterfall import waterfall_panel
+from perfwaterfall.report import Report
+
+# Wider than this, the waterfall bars stop gaining precision and start costing readability.
+MAX_WIDTH = 140
+
+
+def make_console(
+    *, file: IO[str] | None = None, no_color: bool = False, width: int | None = None,
+    stderr: bool = False, record: bool = False,
+) -> Console:
+    """A themed console; rich itself handles NO_COLOR, non-TTYs and 256/8-colour terminals."""
+    return Console(
+        file=file,
+        stderr=stderr,
+        theme=THEME,
+        no_color=no_color or None,  # None lets rich read NO_COLOR from the environment
+        width=width,
+        record=record,
+        highlight=False,
+        emoji=False,
+    )
+
+
+def report_renderables(report: Report, width: int) -> list[RenderableType]:
+    parts: list[RenderableType | None] = [header_panel(report), failure_panel(report)]
+    if report.comparison.scenarios:
+        parts.append(summary_table(report.comparison))
+        chosen = report.waterfall_scenario()
+        if chosen is not None:
+            parts.append(waterfall_panel(chosen, report.base, report.head, width))
+    parts += [commits_panel(report), warnings_panel(report)]
+    return [p for p in parts if p is not None]
+
+
+def print_report(console: Console, report: Report) -> None:
+    width = min(console.width, MAX_WIDTH)
+    for part in report_renderables(report, width):
+        console.print(part, width=width)

@@ -1,0 +1,128 @@
+"""The frame waterfall: BEFORE and AFTER on one time axis, each stage offset by the
+stages before it, AFTER annotated with its delta against the same stage BEFORE."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from perfwaterfall import fmt
+from perfwaterfall.compare import ScenarioComparison, StageChange
+from perfwaterfall.render.spans import axis, span
+from perfwaterfall.render.summary import VERDICT_STYLE
+from perfwaterfall.render.theme import stage_style
+from perfwaterfall.report import SideInfo
+
+NAME_WIDTH = 12
+MS_WIDTH = 7
+DELTA_WIDTH = 22
+MIN_BAR_WIDTH = 20
+
+
+def waterfall_panel(
+    sc: ScenarioComparison, base: SideInfo, head: SideInfo, width: int
+) -> Panel:
+    bar_width = max(MIN_BAR_WIDTH, width - NAME_WIDTH - MS_WIDTH - DELTA_WIDTH - 4 - 6)
+    base_rows = _rows(sc, "base")
+    head_rows = _rows(sc, "head")
+    limit = max(_total(base_rows), _total(head_rows), 1e-9)
+    body = Group(
+        _side_heading("BEFORE", base),
+        _bars(base_rows, limit, bar_width, annotate=False),
+        _axis_row(limit, bar_width),
+        Text(""),
+        _side_heading("AFTER", head),
+        _bars(head_rows, limit, bar_width, annotate=True),
+        _axis_row(limit, bar_width),
+        Text(""),
+        _footer(sc),
+    )
+    title = Text.assemble(("Frame waterfall · ", "pw.title"), (sc.name, "pw.ref"))
+    if sc.label:
+        title.append(f" · {sc.label}", "pw.dim")
+    return Panel(body, title=title, title_align="left", border_style="pw.border", width=width)
+
+
+def _rows(sc: ScenarioComparison, side: str) -> list[tuple[StageChange, float]]:
+    """(stage, ms) in frame order for the stages that exist on that side."""
+    rows = []
+    for st in sc.stages:
+        value = st.base_ms if side == "base" else st.head_ms
+        if value is not None:
+            rows.append((st, value))
+    return rows
+
+
+def _total(rows: Sequence[tuple[StageChange, float]]) -> float:
+    return sum(v for _, v in rows)
+
+
+def _side_heading(word: str, side: SideInfo) -> Text:
+    text = Text.assemble((f"{word:<7}", "pw.heading"), (side.ref.name, "pw.ref"), " ")
+    text.append(side.ref.short, "pw.sha")
+    if side.env:
+        text.append("  " + " ".join(f"{k}={v}" for k, v in side.env.items()), "pw.dim")
+    return text
+
+
+def _grid() -> Table:
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=NAME_WIDTH, no_wrap=True, overflow="ellipsis")
+    grid.add_column(width=MS_WIDTH, justify="right", no_wrap=True)
+    grid.add_column(no_wrap=True)
+    grid.add_column(width=DELTA_WIDTH, no_wrap=True)
+    return grid
+
+
+def _bars(
+    rows: Sequence[tuple[StageChange, float]], limit: float, bar_width: int, *, annotate: bool
+) -> Table:
+    grid = _grid()
+    offset = 0.0
+    for stage, value in rows:
+        style = stage_style(stage.kind)
+        grid.add_row(
+            Text(stage.name, style=style),
+            Text(fmt.ms(value)),
+            span(offset, offset + value, limit, bar_width, style),
+            _delta(stage) if annotate else Text(""),
+        )
+        offset += value
+    return grid
+
+
+def _delta(stage: StageChange) -> Text:
+    if stage.change is None:
+        return Text("new stage" if stage.base_ms is None else "", style="pw.dim")
+    verdict = fmt.verdict(stage.change)
+    return Text(fmt.change_text(stage.change), style=VERDICT_STYLE[verdict])
+
+
+def _axis_row(limit: float, bar_width: int) -> Table:
+    grid = _grid()
+    grid.add_row(Text(""), Text(""), axis(limit, bar_width), Text(""))
+    return grid
+
+
+def _footer(sc: ScenarioComparison) -> Text:
+    frame = sc.frame
+    verdict = fmt.verdict(frame)
+    text = Text.assemble(
+        ("■ ", "pw.stage.filter"),
+        ("filter work  ", "pw.dim"),
+        ("■ ", "pw.stage.ipc"),
+        ("IPC hop", "pw.dim"),
+        "    frame ",
+        (f"{fmt.ms(frame.base.median)} → {fmt.ms(frame.head.median)} ms ", ""),
+        (fmt.change_text(frame), VERDICT_STYLE[verdict]),
+        "    max fps ",
+        (f"{fmt.fps(sc.base_fps)} → {fmt.fps(sc.head_fps)} ", ""),
+    )
+    gain = (sc.head_fps / sc.base_fps - 1) * 100 if sc.base_fps else 0.0
+    mark = fmt.percent(gain)
+    text.append(mark if frame.significant else f"{fmt.NOISE_MARK} {mark}", VERDICT_STYLE[verdict])
+    return text

@@ -1,0 +1,98 @@
+"""Build results documents and reports from a few numbers, for tests of pure code."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+from perfwaterfall.compare import Comparison, compare_scenario
+from perfwaterfall.gitrefs import RefInfo
+from perfwaterfall.machine import MachineInfo
+from perfwaterfall.report import Report, SideInfo
+from perfwaterfall.results import RoundResult, ScenarioInfo, Stage
+
+PIPELINE = (
+    Stage("VideoIn", "filter"),
+    Stage("hop 1", "ipc"),
+    Stage("Detector", "filter"),
+    Stage("hop 2", "ipc"),
+    Stage("Sink", "filter"),
+)
+MACHINE = MachineInfo("Test CPU", 2, "3.11.7", "2.0.0", "26.0.0", "Linux test")
+
+
+def round_result(
+    stage_ms: Sequence[float],
+    *,
+    name: str = "4k_raw",
+    label: str = "4K native, 2 filters, raw",
+    stages: Sequence[Stage] = PIPELINE,
+    frames: int = 5,
+    jitter: float = 0.0,
+    seed: int = 0,
+) -> RoundResult:
+    rng = random.Random(seed)
+    rows = tuple(
+        tuple(max(0.0, v + rng.uniform(-jitter, jitter)) for v in stage_ms) for _ in range(frames)
+    )
+    return RoundResult(
+        scenario=ScenarioInfo(name, label, {}), stages=tuple(stages), samples_ms=rows, meta={}
+    )
+
+
+def rounds(
+    stage_ms: Sequence[float], n: int = 5, *, jitter: float = 0.05, seed: int = 0, **kw: object
+) -> list[RoundResult]:
+    """n rounds whose per-round medians differ a little, as real rounds do."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        drift = rng.uniform(-jitter, jitter)
+        out.append(round_result([v + drift if v else v for v in stage_ms], seed=seed + i, **kw))  # type: ignore[arg-type]
+    return out
+
+
+def ref(name: str, short: str, subject: str) -> RefInfo:
+    return RefInfo(name=name, sha=short * 5, short=short, subject=subject)
+
+
+def report(comparison: Comparison, **kw: object) -> Report:
+    fields: dict = dict(
+        base=SideInfo("base", ref("main", "a1b2c3d", "Baseline transport")),
+        head=SideInfo("head", ref("HEAD", "d4e5f6a", "Send frames without copying")),
+        comparison=comparison,
+        frames=20,
+        warmup=3,
+        rounds=5,
+        machine=MACHINE,
+    )
+    fields.update(kw)
+    return Report(**fields)
+
+
+def ladder_comparison(threshold_pct: float = 2.0) -> Comparison:
+    """copy -> nocopy on 4k_raw, plus an unchanged 480p pipeline."""
+    base = rounds([0.02, 17.5, 20.1, 17.4, 0.02], seed=1)
+    head = rounds([0.02, 6.5, 20.1, 6.6, 0.02], seed=2)
+    stages_480 = (
+        Stage("VideoIn", "filter"),
+        Stage("hop 1", "ipc"),
+        Stage("Detector", "filter"),
+        Stage("hop 2", "ipc"),
+        Stage("Tracker", "filter"),
+        Stage("hop 3", "ipc"),
+        Stage("Sink", "filter"),
+    )
+    small = [0.01, 0.3, 8.1, 0.3, 3.1, 0.3, 0.01]
+    kw = dict(name="480p_raw", label="480p, 3 filters, raw", stages=stages_480)
+    return Comparison(
+        scenarios=(
+            compare_scenario(base, head, threshold_pct=threshold_pct),
+            compare_scenario(
+                rounds(small, seed=3, jitter=0.01, **kw),
+                rounds(small, seed=4, jitter=0.01, **kw),
+                threshold_pct=threshold_pct,
+            ),
+        ),
+        threshold_pct=threshold_pct,
+    )
