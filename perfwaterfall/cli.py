@@ -45,7 +45,9 @@ RepoOpt = Annotated[
 ]
 HarnessOpt = Annotated[
     str | None,
-    typer.Option("--harness", help='Harness command, e.g. "python -m scenarios" ({python} allowed).'),
+    typer.Option(
+        "--harness", help='Harness command, e.g. "python -m scenarios" ({python} allowed).'
+    ),
 ]
 NoColorOpt = Annotated[bool, typer.Option("--no-color", help="No colours (NO_COLOR works too).")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
@@ -55,33 +57,45 @@ DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks of erro
 def compare_command(
     base: Annotated[
         str | None,
-        typer.Argument(help="Base ref (default: origin/main, else main, else master). WORKTREE = uncommitted checkout."),
+        typer.Argument(
+            help="Base ref (default: origin/main, else main, else master). WORKTREE = uncommitted checkout."
+        ),
     ] = None,
-    head: Annotated[str, typer.Argument(help="Head ref. WORKTREE = uncommitted checkout.")] = "HEAD",
+    head: Annotated[
+        str, typer.Argument(help="Head ref. WORKTREE = uncommitted checkout.")
+    ] = "HEAD",
     frames: Annotated[int, typer.Option(help="Measured frames per round.")] = DEFAULT_FRAMES,
-    warmup: Annotated[int, typer.Option(help="Warm-up frames per round, not measured.")] = DEFAULT_WARMUP,
+    warmup: Annotated[
+        int, typer.Option(help="Warm-up frames per round, not measured.")
+    ] = DEFAULT_WARMUP,
     rounds: Annotated[
         int,
         typer.Option(help="Rounds per side, interleaved; 4 is the fewest that can reach p < 0.05."),
     ] = DEFAULT_ROUNDS,
     scenario: Annotated[
         list[str] | None,
-        typer.Option("--scenario", "-s", help="Scenario to run (repeatable; default: all at HEAD)."),
+        typer.Option(
+            "--scenario", "-s", help="Scenario to run (repeatable; default: all at HEAD)."
+        ),
     ] = None,
     waterfall: Annotated[
         str | None,
         typer.Option(help="Pipeline to draw as a waterfall (default: the one that changed most)."),
     ] = None,
     base_env: Annotated[
-        list[str] | None, typer.Option("--base-env", help="KEY=VALUE for the base side (repeatable).")
+        list[str] | None,
+        typer.Option("--base-env", help="KEY=VALUE for the base side (repeatable)."),
     ] = None,
     head_env: Annotated[
-        list[str] | None, typer.Option("--head-env", help="KEY=VALUE for the head side (repeatable).")
+        list[str] | None,
+        typer.Option("--head-env", help="KEY=VALUE for the head side (repeatable)."),
     ] = None,
     harness_cmd: HarnessOpt = None,
     same_harness: Annotated[
         bool,
-        typer.Option("--same-harness", help="Run head's harness on both sides (graft paths into base)."),
+        typer.Option(
+            "--same-harness", help="Run head's harness on both sides (graft paths into base)."
+        ),
     ] = False,
     threshold: Annotated[
         float, typer.Option(help="Smallest change in % that counts as real (with p < 0.05).")
@@ -124,7 +138,9 @@ def compare_command(
 
 @app.command("list")
 def list_command(
-    ref: Annotated[str, typer.Argument(help="Ref whose harness to ask (WORKTREE allowed).")] = "HEAD",
+    ref: Annotated[
+        str, typer.Argument(help="Ref whose harness to ask (WORKTREE allowed).")
+    ] = "HEAD",
     repo: RepoOpt = Path("."),
     harness_cmd: HarnessOpt = None,
     no_color: NoColorOpt = False,
@@ -169,7 +185,9 @@ def main(argv: list[str] | None = None) -> int:
     except PerfWaterfallError as exc:
         return _fail(str(exc), exc.exit_code, debug)
     except KeyboardInterrupt:
-        return _fail("interrupted; worktrees and processes were cleaned up", EXIT_INTERRUPTED, debug)
+        return _fail(
+            "interrupted; worktrees and processes were cleaned up", EXIT_INTERRUPTED, debug
+        )
     except Exception as exc:  # a bug: still one line, with a way to see more
         return _fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug)", 1, debug)
 

@@ -50,3 +50,10 @@ def change_text(change: Change) -> str:
     """'-11.0 ms -63.1%' for a real change, '~ +0.1 ms +0.4%' for noise."""
     text = f"{signed_ms(change.delta)} ms {percent(change.percent)}"
     return text if change.significant else f"{NOISE_MARK} {text}"
+
+
+def stage_change_text(change: Change) -> str:
+    """Like change_text, but noise shows only its ms: a 0.02 ms stage 'doubling' is no news."""
+    if change.significant:
+        return change_text(change)
+    return f"{NOISE_MARK} {signed_ms(change.delta)} ms"

@@ -59,4 +59,6 @@ def check_counts(*, frames: int, rounds: int, warmup: int, threshold_pct: float)
     if warmup < 0:
         raise UsageError(f"--warmup must be at least 0, got {warmup}")
     if not 0 <= threshold_pct < 1000:
-        raise UsageError(f"--threshold must be a percentage between 0 and 1000, got {threshold_pct}")
+        raise UsageError(
+            f"--threshold must be a percentage between 0 and 1000, got {threshold_pct}"
+        )

@@ -133,9 +133,7 @@ def compare_samples(
     b, h = estimate(base), estimate(head)
     p = mann_whitney_p(base, head)
     size = abs(h.median - b.median)
-    big_enough = size >= min_effect and (
-        b.median == 0 or size / b.median * 100.0 >= threshold_pct
-    )
+    big_enough = size >= min_effect and (b.median == 0 or size / b.median * 100.0 >= threshold_pct)
     return Change(base=b, head=h, p_value=p, significant=p < ALPHA and big_enough)
 
 

@@ -19,8 +19,7 @@ def header_panel(report: Report) -> Panel:
         "runs",
         Text(
             f"{report.frames} frames (+{report.warmup} warm-up) × {report.rounds} rounds per side, "
-            f"interleaved · significant: Mann-Whitney p < 0.05 and ≥ "
-            f"{report.comparison.threshold_pct:g}%"
+            f"interleaved · real = p < 0.05 and ≥ {report.comparison.threshold_pct:g}%"
         ),
     )
     grid.add_row("machine", Text(report.machine.one_line(), style="pw.dim"))
@@ -52,16 +51,21 @@ def commits_panel(report: Report) -> Panel | None:
         lines.append(f"and {more} more\n", "pw.dim")
     lines.rstrip()
     title = f"Commits {report.base.ref.short}..{report.head.ref.short} ({report.commits_total})"
-    return Panel(lines, title=Text(title, style="pw.title"), title_align="left",
-                 border_style="pw.border")
+    return Panel(
+        lines, title=Text(title, style="pw.title"), title_align="left", border_style="pw.border"
+    )
 
 
 def warnings_panel(report: Report) -> Panel | None:
     if not report.warnings:
         return None
     lines = Text("\n".join(f"! {w}" for w in report.warnings), style="pw.warning")
-    return Panel(lines, title=Text("Warnings", style="pw.warning"), title_align="left",
-                 border_style="pw.warning.border")
+    return Panel(
+        lines,
+        title=Text("Warnings", style="pw.warning"),
+        title_align="left",
+        border_style="pw.warning.border",
+    )
 
 
 def failure_panel(report: Report) -> Panel | None:
@@ -70,5 +74,9 @@ def failure_panel(report: Report) -> Panel | None:
     body = Text(report.failure.message, style="pw.error")
     if report.failure.stderr_tail:
         body.append("\n" + report.failure.stderr_tail.rstrip(), style="pw.dim")
-    return Panel(body, title=Text("Run failed", style="pw.error"), title_align="left",
-                 border_style="pw.error.border")
+    return Panel(
+        body,
+        title=Text("Run failed", style="pw.error"),
+        title_align="left",
+        border_style="pw.error.border",
+    )

@@ -12,28 +12,23 @@ import math
 from rich.bar import BEGIN_BLOCK_ELEMENTS, END_BLOCK_ELEMENTS, FULL_BLOCK
 from rich.text import Text
 
-THIN = "▏"
-
 
 def span(begin: float, end: float, size: float, width: int, style: str) -> Text:
-    """``width`` cells showing [begin, end) of a [0, size) axis."""
-    text = Text(" " * width, no_wrap=True, overflow="crop")
+    """``width`` cells showing [begin, end) of a [0, size) axis, to an eighth of a cell."""
     if size <= 0 or width <= 0 or end <= begin:
-        return text
-    b8 = int(width * 8 * begin / size)
-    e8 = int(width * 8 * min(end, size) / size)
-    cells: list[str] = [" "] * width
-    if e8 <= b8:  # shorter than an eighth: a sliver, so the stage is not invisible
-        cells[min(b8 // 8, width - 1)] = THIN
-    else:
-        for i in range(b8 // 8, math.ceil(e8 / 8)):
-            cells[i] = FULL_BLOCK
-        if b8 % 8:
-            cells[b8 // 8] = BEGIN_BLOCK_ELEMENTS[b8 % 8]
-        if e8 % 8 and e8 // 8 != b8 // 8:
-            cells[e8 // 8] = END_BLOCK_ELEMENTS[e8 % 8]
-    first = min(b8 // 8, width - 1)
-    last = max(first + 1, min(math.ceil(e8 / 8), width))
+        return Text(" " * max(width, 0), no_wrap=True, overflow="crop")
+    b8 = min(int(width * 8 * begin / size), width * 8 - 1)
+    e8 = max(min(int(width * 8 * end / size), width * 8), b8 + 1)  # at least a sliver
+    first, last = b8 // 8, math.ceil(e8 / 8)
+    cells = [" "] * width
+    for i in range(first, last):
+        lo, hi = max(b8 - 8 * i, 0), min(e8 - 8 * i, 8)
+        if lo == 0:
+            cells[i] = FULL_BLOCK if hi == 8 else END_BLOCK_ELEMENTS[hi]
+        elif hi == 8:
+            cells[i] = BEGIN_BLOCK_ELEMENTS[lo]
+        else:  # begins and ends inside one cell: no centred glyph exists, draw its width
+            cells[i] = END_BLOCK_ELEMENTS[max(hi - lo, 1)]
     text = Text("".join(cells), no_wrap=True, overflow="crop")
     text.stylize(style, first, last)
     return text
@@ -45,11 +40,17 @@ def nice_ticks(limit: float, max_ticks: int = 8) -> list[float]:
         return [0.0]
     raw = limit / max(max_ticks - 1, 1)
     exponent = math.floor(math.log10(raw))
-    step = next(
-        m * 10**exponent for m in (1, 2, 2.5, 5, 10) if m * 10**exponent >= raw
-    )
+    step = next(m * 10**exponent for m in (1, 2, 2.5, 5, 10) if m * 10**exponent >= raw)
     count = int(limit / step + 1e-9)
     return [round(i * step, 10) for i in range(count + 1)]
+
+
+def axis_limit(total: float) -> float:
+    """The axis end: the first round tick at or past ``total``, so the axis ends on a label."""
+    ticks = nice_ticks(total)
+    if len(ticks) < 2 or ticks[-1] >= total:
+        return ticks[-1] if ticks[-1] > 0 else max(total, 1e-9)
+    return ticks[-1] + (ticks[1] - ticks[0])
 
 
 def axis(limit: float, width: int, unit: str = "ms") -> Text:
@@ -57,13 +58,10 @@ def axis(limit: float, width: int, unit: str = "ms") -> Text:
     chars = [" "] * width
     marks = ["─"] * width
     for tick in nice_ticks(limit, max_ticks=max(2, min(9, width // 8))):
-        pos = min(int(round(width * tick / limit)), width - 1) if limit > 0 else 0
+        pos = min(round(width * tick / limit), width - 1) if limit > 0 else 0
         marks[pos] = "┴" if 0 < pos < width - 1 else ("└" if pos == 0 else "┘")
         label = f"{tick:g}" + (f" {unit}" if tick == 0 else "")
-        start = min(max(pos - len(label) // 2, 0), width - len(label))
-        if pos == 0:
-            start = 0
+        start = 0 if pos == 0 else min(max(pos - len(label) // 2, 0), width - len(label))
         if all(c == " " for c in chars[max(start - 1, 0) : start + len(label) + 1]):
             chars[start : start + len(label)] = label
-    text = Text("".join(marks) + "\n" + "".join(chars), style="pw.axis", no_wrap=True)
-    return text
+    return Text("".join(marks) + "\n" + "".join(chars), style="pw.axis", no_wrap=True)

@@ -33,7 +33,9 @@ def fps_cell(sc: ScenarioComparison) -> Text:
     verdict = fmt.verdict(sc.frame)
     text.append("\n")
     mark = fmt.percent(gain)
-    text.append(mark if sc.frame.significant else f"{fmt.NOISE_MARK} {mark}", VERDICT_STYLE[verdict])
+    text.append(
+        mark if sc.frame.significant else f"{fmt.NOISE_MARK} {mark}", VERDICT_STYLE[verdict]
+    )
     return text
 
 
@@ -58,11 +60,11 @@ def summary_table(comparison: Comparison) -> Table:
         caption_style="pw.dim",
         pad_edge=False,
     )
-    table.add_column("Pipeline", style="pw.label", no_wrap=True)
-    table.add_column("Frame time", justify="right")
-    table.add_column("IPC / frame", justify="right")
-    table.add_column("Per hop", justify="right")
-    table.add_column("Max fps", justify="right")
+    table.add_column("Pipeline", style="pw.label")
+    table.add_column("Frame time", justify="right", no_wrap=True)
+    table.add_column("IPC / frame", justify="right", no_wrap=True)
+    table.add_column("Per hop", justify="right", no_wrap=True)
+    table.add_column("Max fps", justify="right", no_wrap=True)
     table.add_column("Frame time change", no_wrap=True)
     largest = max((abs(s.frame.percent) for s in comparison.scenarios), default=0.0)
     for sc in comparison.scenarios:

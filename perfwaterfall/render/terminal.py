@@ -8,7 +8,7 @@ from rich.console import Console, RenderableType
 
 from perfwaterfall.render.panels import commits_panel, failure_panel, header_panel, warnings_panel
 from perfwaterfall.render.summary import summary_table
-from perfwaterfall.render.theme import THEME
+from perfwaterfall.render.theme import make_theme
 from perfwaterfall.render.waterfall import waterfall_panel
 from perfwaterfall.report import Report
 
@@ -17,14 +17,18 @@ MAX_WIDTH = 140
 
 
 def make_console(
-    *, file: IO[str] | None = None, no_color: bool = False, width: int | None = None,
-    stderr: bool = False, record: bool = False,
+    *,
+    file: IO[str] | None = None,
+    no_color: bool = False,
+    width: int | None = None,
+    stderr: bool = False,
+    record: bool = False,
 ) -> Console:
     """A themed console; rich itself handles NO_COLOR, non-TTYs and 256/8-colour terminals."""
     return Console(
         file=file,
         stderr=stderr,
-        theme=THEME,
+        theme=make_theme(),
         no_color=no_color or None,  # None lets rich read NO_COLOR from the environment
         width=width,
         record=record,

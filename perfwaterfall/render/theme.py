@@ -24,28 +24,36 @@ SLOWER = "#F85149"
 NOISE = "#7D8590"
 WARNING = "#D29922"
 
-THEME = Theme(
-    {
-        "pw.border": BRAND,
-        "pw.title": f"bold {BRAND_LIGHT}",
-        "pw.heading": f"bold {BRAND_LIGHT}",
-        "pw.label": BRAND_LIGHT,
-        "pw.ref": f"bold {BRAND_ACCENT}",
-        "pw.sha": BRAND_ACCENT,
-        "pw.dim": NOISE,
-        "pw.axis": BRAND,
-        "pw.stage.filter": FILTER_WORK,
-        "pw.stage.ipc": IPC_HOP,
-        "pw.stage.other": OTHER_STAGE,
-        "pw.faster": f"bold {FASTER}",
-        "pw.slower": f"bold {SLOWER}",
-        "pw.noise": NOISE,
-        "pw.warning": WARNING,
-        "pw.warning.border": WARNING,
-        "pw.error": f"bold {SLOWER}",
-        "pw.error.border": SLOWER,
-    }
-)
+STYLES = {
+    "pw.border": BRAND,
+    "pw.title": f"bold {BRAND_LIGHT}",
+    "pw.heading": f"bold {BRAND_LIGHT}",
+    "pw.label": BRAND_LIGHT,
+    "pw.ref": f"bold {BRAND_ACCENT}",
+    "pw.sha": BRAND_ACCENT,
+    "pw.dim": NOISE,
+    "pw.axis": BRAND,
+    "pw.stage.filter": FILTER_WORK,
+    "pw.stage.ipc": IPC_HOP,
+    "pw.stage.other": OTHER_STAGE,
+    "pw.faster": f"bold {FASTER}",
+    "pw.slower": f"bold {SLOWER}",
+    "pw.noise": NOISE,
+    "pw.warning": WARNING,
+    "pw.warning.border": WARNING,
+    "pw.error": f"bold {SLOWER}",
+    "pw.error.border": SLOWER,
+}
+
+
+def make_theme() -> Theme:
+    """The theme for one console.
+
+    rich caches a style's ANSI codes on the (shared, cached) Style objects whatever
+    the colour system, so one process should draw with one colour system: a CLI run
+    does; tests of other colour systems run in a process of their own.
+    """
+    return Theme(STYLES)
 
 
 def stage_style(kind: str) -> str:

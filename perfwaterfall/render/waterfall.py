@@ -12,7 +12,7 @@ from rich.text import Text
 
 from perfwaterfall import fmt
 from perfwaterfall.compare import ScenarioComparison, StageChange
-from perfwaterfall.render.spans import axis, span
+from perfwaterfall.render.spans import axis, axis_limit, span
 from perfwaterfall.render.summary import VERDICT_STYLE
 from perfwaterfall.render.theme import stage_style
 from perfwaterfall.report import SideInfo
@@ -23,13 +23,12 @@ DELTA_WIDTH = 22
 MIN_BAR_WIDTH = 20
 
 
-def waterfall_panel(
-    sc: ScenarioComparison, base: SideInfo, head: SideInfo, width: int
-) -> Panel:
-    bar_width = max(MIN_BAR_WIDTH, width - NAME_WIDTH - MS_WIDTH - DELTA_WIDTH - 4 - 6)
+def waterfall_panel(sc: ScenarioComparison, base: SideInfo, head: SideInfo, width: int) -> Panel:
+    # panel border and padding take 4 cells, the grid's padding between 4 columns 3
+    bar_width = max(MIN_BAR_WIDTH, width - 4 - 3 - NAME_WIDTH - MS_WIDTH - DELTA_WIDTH)
     base_rows = _rows(sc, "base")
     head_rows = _rows(sc, "head")
-    limit = max(_total(base_rows), _total(head_rows), 1e-9)
+    limit = axis_limit(max(_total(base_rows), _total(head_rows)))
     body = Group(
         _side_heading("BEFORE", base),
         _bars(base_rows, limit, bar_width, annotate=False),
@@ -99,7 +98,7 @@ def _delta(stage: StageChange) -> Text:
     if stage.change is None:
         return Text("new stage" if stage.base_ms is None else "", style="pw.dim")
     verdict = fmt.verdict(stage.change)
-    return Text(fmt.change_text(stage.change), style=VERDICT_STYLE[verdict])
+    return Text(fmt.stage_change_text(stage.change), style=VERDICT_STYLE[verdict])
 
 
 def _axis_row(limit: float, bar_width: int) -> Table:

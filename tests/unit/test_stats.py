@@ -30,8 +30,9 @@ def test_estimate_refuses_no_samples():
 
 
 def test_complete_separation_of_five_rounds_is_significant():
-    change = compare_samples([20.0, 20.1, 20.2, 19.9, 20.05], [22.0, 22.1, 22.2, 21.9, 22.05],
-                             threshold_pct=2.0)
+    change = compare_samples(
+        [20.0, 20.1, 20.2, 19.9, 20.05], [22.0, 22.1, 22.2, 21.9, 22.05], threshold_pct=2.0
+    )
     assert change.p_value == pytest.approx(2 / math.comb(10, 5))
     assert change.significant
     assert change.delta == pytest.approx(2.0)
@@ -39,8 +40,9 @@ def test_complete_separation_of_five_rounds_is_significant():
 
 
 def test_separated_but_below_threshold_is_noise():
-    change = compare_samples([20.0, 20.01, 20.02, 20.03, 20.04],
-                             [20.1, 20.11, 20.12, 20.13, 20.14], threshold_pct=2.0)
+    change = compare_samples(
+        [20.0, 20.01, 20.02, 20.03, 20.04], [20.1, 20.11, 20.12, 20.13, 20.14], threshold_pct=2.0
+    )
     assert change.p_value < 0.05
     assert not change.significant
 
