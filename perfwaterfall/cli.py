@@ -10,7 +10,6 @@ from pathlib import Path
 from types import FrameType
 from typing import Annotated, NoReturn
 
-import click
 import typer
 
 from perfwaterfall import gitrefs, harness
@@ -30,6 +29,7 @@ from perfwaterfall.render.terminal import make_console, print_report
 from perfwaterfall.workflow import compare as run_compare
 
 EXIT_INTERRUPTED = 130
+INTERRUPTED = "interrupted; worktrees and processes were cleaned up"
 
 app = typer.Typer(
     name="perf-waterfall",
@@ -58,7 +58,8 @@ def compare_command(
     base: Annotated[
         str | None,
         typer.Argument(
-            help="Base ref (default: origin/main, else main, else master). WORKTREE = uncommitted checkout."
+            help="Base ref (default: origin/main, else main, else master). "
+            "WORKTREE = uncommitted checkout."
         ),
     ] = None,
     head: Annotated[
@@ -175,21 +176,21 @@ def main(argv: list[str] | None = None) -> int:
     command = typer.main.get_command(app)
     try:
         result = command.main(args=args, prog_name="perf-waterfall", standalone_mode=False)
-        return result if isinstance(result, int) else 0
-    except click.exceptions.Exit as done:
+    except typer.Exit as done:
         return done.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         return _fail("interrupted", EXIT_INTERRUPTED, debug)
-    except click.ClickException as exc:
+    except typer.TyperException as exc:  # typer's usage errors: bad option, missing value
         return _fail(exc.format_message(), EXIT_USAGE, debug)
     except PerfWaterfallError as exc:
         return _fail(str(exc), exc.exit_code, debug)
     except KeyboardInterrupt:
-        return _fail(
-            "interrupted; worktrees and processes were cleaned up", EXIT_INTERRUPTED, debug
-        )
+        return _fail(INTERRUPTED, EXIT_INTERRUPTED, debug)
     except Exception as exc:  # a bug: still one line, with a way to see more
         return _fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug)", 1, debug)
+    if result == EXIT_INTERRUPTED:  # typer turns KeyboardInterrupt into Exit(130)
+        return _fail(INTERRUPTED, EXIT_INTERRUPTED, debug=False)
+    return result if isinstance(result, int) else 0
 
 
 def _fail(message: str, code: int, debug: bool) -> int:

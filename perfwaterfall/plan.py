@@ -21,7 +21,7 @@ class PlannedRound:
 
 def interleave(scenarios: Sequence[str], sides: int, rounds: int) -> list[PlannedRound]:
     """Per scenario, ``rounds`` rounds of each side, sides alternating direction each pass."""
-    plan = []
+    plan: list[PlannedRound] = []
     for scenario in scenarios:
         for r in range(rounds):
             order = range(sides) if r % 2 == 0 else reversed(range(sides))

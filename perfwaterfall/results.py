@@ -118,7 +118,7 @@ def parse_results(data: Any, where: str = "results document") -> RoundResult:
     raw_stages = data.get("stages")
     if not isinstance(raw_stages, list) or not raw_stages:
         raise _fail(where, "'stages' must be a non-empty array")
-    stages = []
+    stages: list[Stage] = []
     for i, st in enumerate(raw_stages):
         if not isinstance(st, dict) or not isinstance(st.get("name"), str):
             raise _fail(where, f"stage {i} must be an object with a string 'name'")

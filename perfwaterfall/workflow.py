@@ -5,7 +5,7 @@ from __future__ import annotations
 from perfwaterfall import gitrefs
 from perfwaterfall.checks import check_comparison
 from perfwaterfall.compare import Comparison, compare_scenario
-from perfwaterfall.engine import MeasureRequest, Measurement, Observer, SideRequest, measure
+from perfwaterfall.engine import Measurement, MeasureRequest, Observer, SideRequest, measure
 from perfwaterfall.errors import UsageError
 from perfwaterfall.machine import describe_machine
 from perfwaterfall.options import CompareOptions

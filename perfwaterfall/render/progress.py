@@ -41,8 +41,10 @@ class ProgressDisplay:
         self._task: TaskID | None = None
 
     def __enter__(self) -> ProgressDisplay:
-        self._progress.start()
-        self._task = self._progress.add_task("starting", total=None)
+        # Live display only on a terminal: in a CI log it would be noise on stderr.
+        if self._progress.console.is_terminal:
+            self._progress.start()
+            self._task = self._progress.add_task("starting", total=None)
         return self
 
     def __exit__(
@@ -51,7 +53,8 @@ class ProgressDisplay:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._progress.stop()
+        if self._task is not None:
+            self._progress.stop()
 
     def stage(self, text: str) -> None:
         self._update(description=text)
@@ -62,9 +65,8 @@ class ProgressDisplay:
 
     def round_started(self, planned: PlannedRound) -> None:
         label = self._labels[planned.side] if self._labels else str(planned.side)
-        self._update(
-            description=f"{planned.scenario} · {label} · round {planned.round_index + 1}/{self._rounds}"
-        )
+        where = f"round {planned.round_index + 1}/{self._rounds}"
+        self._update(description=f"{planned.scenario} · {label} · {where}")
 
     def round_finished(self, planned: PlannedRound) -> None:
         if self._task is not None:

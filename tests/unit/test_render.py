@@ -82,7 +82,10 @@ def test_colours_degrade_to_eight_colours():
         "sys.stdout.write(c.file.getvalue())"
     )
     ansi = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
         cwd=Path(__file__).parents[2],
     ).stdout
     assert "38;2;" not in ansi and "92m" in ansi  # bright green, the 8-colour 'faster'

@@ -1,0 +1,325 @@
+"""`perf-waterfall compare` on real temporary repositories with a harness committed in them.
+
+The harness (bench.py, written into each repository) reports stage times read from
+timings.json at its own ref, with a little seeded jitter, so each commit has known
+stage times and the rendered verdicts are known.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from perfwaterfall.cli import main
+from tests.helpers.gitrepo import build_repo, registered_worktrees, run_git, user_state
+
+BENCH = r"""
+import json, os, random, sys, time
+args = sys.argv[1:]
+timings = json.load(open("timings.json"))
+if args[0] == "list":
+    print(json.dumps([{"name": n, "label": n.upper()} for n in timings]))
+    sys.exit(0)
+opts = dict(zip(args[1::2], args[2::2]))
+name = opts["--scenario"]
+if name == os.environ.get("BENCH_FAIL"):
+    print("bench: simulated failure", file=sys.stderr)
+    sys.exit(3)
+time.sleep(float(os.environ.get("BENCH_SLEEP", "0")))
+stages = timings[name]
+rng = random.Random()
+rows = [[max(0.0, ms * (1 + rng.uniform(-0.002, 0.002))) for _, _, ms in stages]
+        for _ in range(int(opts["--frames"]))]
+doc = {"schema": "perf-waterfall/results@1",
+       "scenario": {"name": name, "label": name.upper(), "params": {}},
+       "stages": [{"name": n, "kind": k} for n, k, _ in stages],
+       "samples_ms": rows, "meta": {"sha": os.environ["PERF_WATERFALL_SHA"]}}
+json.dump(doc, open(opts["--output"], "w"))
+"""
+PYPROJECT = '[tool.perf-waterfall]\nharness = ["{python}", "bench.py"]\n'
+
+
+def timings(detector_ms: float) -> str:
+    stages = [
+        ["VideoIn", "filter", 0.2],
+        ["hop 1", "ipc", 6.5],
+        ["Detector", "filter", detector_ms],
+        ["hop 2", "ipc", 6.5],
+        ["Sink", "filter", 0.1],
+    ]
+    return json.dumps({"pipe": stages, "other": [["Work", "filter", 5.0], ["hop", "ipc", 1.0]]})
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """main: Detector 20 ms; slower: Detector 22 ms (a 2 ms slowdown of one stage)."""
+    return build_repo(
+        tmp_path / "work tree ü",
+        [
+            ("write", "bench.py", BENCH),
+            ("write", "pyproject.toml", PYPROJECT),
+            ("write", "timings.json", timings(20.0)),
+            ("commit", "baseline"),
+            ("branch", "base"),
+            ("write", "timings.json", timings(22.0)),
+            ("commit", "Detector takes 2 ms more"),
+        ],
+    )
+
+
+def run_cli(args: list[str], capsys) -> tuple[int, str, str]:
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(autouse=True)
+def wide(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "120")
+
+
+def delta_ms(line: str) -> float:
+    """The '+2.00 ms' annotation of a waterfall row."""
+    return float(re.search(r"([+-]\d+\.\d+) ms", line).group(1))
+
+
+def line_of(text: str, stage: str, after: bool = True) -> str:
+    lines = [ln for ln in text.splitlines() if ln.lstrip("│ ").startswith(stage)]
+    return lines[-1] if after else lines[0]
+
+
+def test_a_two_ms_slowdown_is_marked_real_and_the_rest_noise(repo, capsys):
+    before = user_state(repo)
+    code, out, err = run_cli(
+        [
+            "compare",
+            "base",
+            "HEAD",
+            "--repo",
+            str(repo),
+            "--frames",
+            "5",
+            "--rounds",
+            "5",
+            "--warmup",
+            "0",
+            "--waterfall",
+            "pipe",
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    detector = line_of(out, "Detector")
+    assert delta_ms(detector) == pytest.approx(2.0, abs=0.05) and "~" not in detector
+    for stage in ("VideoIn", "hop 1", "hop 2", "Sink"):
+        assert "~" in line_of(out, stage), stage
+    assert "Detector takes 2 ms more" in out  # the commits between
+    assert "slower" in out and "noise" in out  # pipe slower, other noise
+    assert user_state(repo) == before
+    assert registered_worktrees(repo) == []
+
+
+def test_a_ref_against_itself_marks_nothing(repo, capsys):
+    code, out, _ = run_cli(
+        [
+            "compare",
+            "HEAD",
+            "HEAD",
+            "--repo",
+            str(repo),
+            "--frames",
+            "5",
+            "--warmup",
+            "0",
+            "-s",
+            "pipe",
+        ],
+        capsys,
+    )
+    assert code == 0
+    for stage in ("VideoIn", "hop 1", "Detector", "hop 2", "Sink"):
+        assert "~" in line_of(out, stage), stage
+    table_row = next(ln for ln in out.splitlines() if ln.lstrip().startswith("pipe "))
+    assert table_row.rstrip().endswith("noise")
+
+
+def test_worktree_side_measures_uncommitted_edits_without_touching_them(repo, capsys):
+    (repo / "timings.json").write_text(timings(30.0))
+    before = user_state(repo)
+    code, out, _ = run_cli(
+        [
+            "compare",
+            "HEAD",
+            "WORKTREE",
+            "--repo",
+            str(repo),
+            "--frames",
+            "5",
+            "--warmup",
+            "0",
+            "-s",
+            "pipe",
+        ],
+        capsys,
+    )
+    assert code == 0
+    assert delta_ms(line_of(out, "Detector")) == pytest.approx(8.0, abs=0.1)
+    assert user_state(repo) == before
+    assert registered_worktrees(repo) == []
+
+
+def test_works_from_a_subdirectory_with_default_base(repo, capsys, monkeypatch):
+    (repo / "sub" / "dir").mkdir(parents=True)
+    monkeypatch.chdir(repo / "sub" / "dir")
+    # no origin/main: the base falls back to main, which is HEAD here
+    code, out, err = run_cli(
+        ["compare", "--frames", "3", "--rounds", "4", "--warmup", "0", "-s", "other"], capsys
+    )
+    assert code == 0, err
+    assert "main" in out
+
+
+def test_a_warning_when_rounds_cannot_reach_significance(repo, capsys):
+    code, out, _ = run_cli(
+        [
+            "compare",
+            "base",
+            "HEAD",
+            "--repo",
+            str(repo),
+            "--frames",
+            "3",
+            "--rounds",
+            "2",
+            "--warmup",
+            "0",
+            "-s",
+            "pipe",
+        ],
+        capsys,
+    )
+    assert code == 0
+    assert "cannot reach significance" in out and "--rounds 4" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["compare", "nope", "HEAD"], "nope"),
+        (["compare", "--", "-x", "HEAD"], "-x"),
+        (["compare", "base", "HEAD", "-s", "missing"], "unknown scenario 'missing'"),
+        (["compare", "base", "HEAD", "--frames", "0"], "--frames"),
+        (["compare", "base", "HEAD", "--base-env", "NOEQUALS"], "--base-env"),
+        (["compare", "base", "HEAD", "--bogus"], "--bogus"),
+        (["list", "nope"], "nope"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_two(repo, capsys, args, fragment):
+    code, _out, err = run_cli([args[0], "--repo", str(repo), *args[1:]], capsys)
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("perf-waterfall: ") and fragment in err
+    assert "Traceback" not in err
+    assert registered_worktrees(repo) == []
+
+
+def test_not_a_repository_is_exit_two(tmp_path, capsys):
+    code, _, err = run_cli(["compare", "a", "b", "--repo", str(tmp_path)], capsys)
+    assert code == 2 and "not inside a git repository" in err and err.count("\n") == 1
+
+
+def test_harness_failure_keeps_finished_scenarios_and_exits_one(repo, capsys):
+    # scenarios run in the order listed: "pipe" completes, then "other" fails on head
+    code, out, _err = run_cli(
+        [
+            "compare",
+            "base",
+            "HEAD",
+            "--repo",
+            str(repo),
+            "--frames",
+            "3",
+            "--rounds",
+            "4",
+            "--warmup",
+            "0",
+            "--head-env",
+            "BENCH_FAIL=other",
+        ],
+        capsys,
+    )
+    assert code == 1
+    assert "Run failed" in out and "head (HEAD)" in out and "'other'" in out and "round 1" in out
+    assert "simulated failure" in out  # the harness's stderr tail
+    assert "Frame waterfall" in out and "pipe" in out
+    assert registered_worktrees(repo) == []
+
+
+def test_list_shows_the_scenarios_at_a_ref(repo, capsys):
+    code, out, _ = run_cli(["list", "base", "--repo", str(repo)], capsys)
+    assert code == 0
+    assert "pipe" in out and "PIPE" in out and "other" in out
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_mid_round_removes_worktrees_and_harness(repo, tmp_path, sig):
+    before = user_state(repo)
+    env = {**os.environ, "BENCH_SLEEP": "30", "COLUMNS": "100"}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "perfwaterfall",
+            "compare",
+            "base",
+            "HEAD",
+            "--repo",
+            str(repo),
+            "--frames",
+            "3",
+            "-s",
+            "pipe",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not _bench_running(repo):
+        time.sleep(0.05)
+    assert _bench_running(repo), "the harness never started"
+    os.kill(proc.pid, sig)
+    _, err = proc.communicate(timeout=15)
+    assert proc.returncode == 130
+    assert b"interrupted" in err and b"Traceback" not in err
+    assert registered_worktrees(repo) == []
+    assert not _bench_running(repo)
+    assert user_state(repo) == before
+
+
+def _bench_running(repo: Path) -> bool:
+    """Is a bench.py harness process alive? (only these tests run one)"""
+    for proc in Path("/proc").iterdir():
+        try:
+            if b"bench.py" in (proc / "cmdline").read_bytes().split(b"\0"):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def test_the_installed_entry_point_runs(repo):
+    exe = Path(sys.executable).with_name("perf-waterfall")
+    done = subprocess.run(
+        [str(exe), "list", "--repo", str(repo)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0 and "pipe" in done.stdout
+    assert run_git(repo, "worktree", "list").count("\n") == 1
