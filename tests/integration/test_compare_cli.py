@@ -306,13 +306,16 @@ def test_a_signal_mid_round_removes_worktrees_and_harness(repo, tmp_path, sig):
 
 
 def _bench_running(repo: Path) -> bool:
-    """Is a bench.py harness process alive? (only these tests run one)"""
+    """Is a bench.py harness running in a worktree of ``repo``? (other runs may be going on)"""
     for proc in Path("/proc").iterdir():
         try:
-            if b"bench.py" in (proc / "cmdline").read_bytes().split(b"\0"):
-                return True
+            if b"bench.py" not in (proc / "cmdline").read_bytes().split(b"\0"):
+                continue
+            gitdir = (proc / "cwd" / ".git").read_text()
         except OSError:
             continue
+        if str(repo / ".git" / "worktrees") in gitdir:
+            return True
     return False
 
 
