@@ -1,0 +1,281 @@
+"""The body of one stage process: receive a frame, do the (simulated) work, pass it on.
+
+Run as ``python -m scenarios.stage --name NAME CONFIG_JSON`` by the driver. The
+source (index 0) renders frames when the driver says "go"; the sink (last index)
+verifies each frame and reports its timings to the driver. Every timestamp is
+``time.perf_counter_ns()`` (CLOCK_MONOTONIC: comparable across processes).
+
+Frame metadata (a JSON part before the payload parts):
+``kind`` frame/ping/stop, ``n`` frame index, ``t`` durations so far in stage order,
+``crc`` checksum (raw: pixels end to end; JPEG: this hop's encoded bytes),
+``ts`` when the sender started this hop, ``ex`` time the sender spent on
+verification (excluded from the hop), ``vh`` hops verified, ``nb`` payload bytes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import json
+import os
+import signal
+import sys
+import time
+import traceback
+from dataclasses import asdict, dataclass
+from typing import Any, NoReturn
+
+import numpy as np
+import zmq
+
+from scenarios.codec import make_codec
+from scenarios.frames import FrameSource, checksum, stamp
+from scenarios.transport import Endpoint, EndpointInfo, Meta, open_endpoint
+
+PR_SET_PDEATHSIG = 1
+# Frame sockets queue at most this many messages: a queue of 24 MB frames stays bounded.
+FRAME_HWM = 2
+# Control messages (go, done) are tiny; their queues must never block the driver.
+CONTROL_HWM = 10_000
+# On a clean stop the last message ("stop") must not be dropped; on any other exit it may.
+STOP_LINGER_MS = 1000
+
+now = time.perf_counter_ns
+
+
+@dataclass(frozen=True)
+class StageConfig:
+    """Everything a stage process needs, resolved by the driver."""
+
+    name: str
+    index: int
+    count: int
+    codec: str
+    width: int
+    height: int
+    work_ms: float
+    new_image: bool
+    work: str
+    transport: str
+    input: str
+    output: str
+    parent: int
+    seed: int
+    run_id: str
+    sock_dir: str
+    shm_slots: int
+    shm_slot_size: int
+    jpeg_quality: int = 85
+    debug: bool = False
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @property
+    def is_source(self) -> bool:
+        return self.index == 0
+
+    @property
+    def is_sink(self) -> bool:
+        return self.index == self.count - 1
+
+
+class StageError(Exception):
+    """A stage found something wrong (a bad frame): one line, exit status 1."""
+
+
+def simulate_work(deadline_ns: int, mode: str) -> None:
+    """Stand in for a filter's work until ``deadline_ns``: a sleep, or a busy spin (cpu)."""
+    if mode == "cpu":
+        while now() < deadline_ns:
+            pass
+        return
+    remaining = deadline_ns - now()
+    if remaining > 0:
+        time.sleep(remaining / 1e9)
+
+
+def verify_frame(meta: Meta, image: np.ndarray, *, jpeg: bool, hops: int, where: str) -> None:
+    """Bit-exactness: raw frames by their pixels, JPEG frames by every hop's encoded bytes."""
+    if jpeg:
+        if meta["vh"] != hops:
+            raise StageError(f"frame {meta['n']}: {meta['vh']} of {hops} hops verified at {where}")
+        return
+    got = checksum(image)
+    if got != meta["crc"]:
+        raise StageError(
+            f"frame {meta['n']}: pixels differ at {where} "
+            f"(crc {got:#010x}, expected {meta['crc']:#010x})"
+        )
+
+
+class Stage:
+    """One stage's loop; sockets and the transport endpoint live as long as it."""
+
+    def __init__(self, cfg: StageConfig, ctx: zmq.Context[Any]) -> None:
+        self.cfg = cfg
+        self.shape = (cfg.height, cfg.width, 3)
+        self.codec = make_codec(cfg.codec, cfg.jpeg_quality)
+        self.jpeg = cfg.codec == "jpeg"
+        self.endpoint: Endpoint = open_endpoint(
+            EndpointInfo(
+                rung=cfg.transport,
+                stage=cfg.name,
+                index=cfg.index,
+                run_id=cfg.run_id,
+                sock_dir=cfg.sock_dir,
+                shm_slots=cfg.shm_slots,
+                shm_slot_size=cfg.shm_slot_size,
+            ),
+            ctx,
+        )
+        self.source = FrameSource(cfg.width, cfg.height, cfg.seed) if cfg.is_source else None
+        self.inp = ctx.socket(zmq.PULL)
+        self.inp.setsockopt(zmq.RCVHWM, CONTROL_HWM if cfg.is_source else FRAME_HWM)
+        self.inp.bind(cfg.input)
+        self.out = ctx.socket(zmq.PUSH)
+        self.out.setsockopt(zmq.SNDHWM, CONTROL_HWM if cfg.is_sink else FRAME_HWM)
+        self.out.setsockopt(zmq.RECONNECT_IVL, 10)
+        self.out.connect(cfg.output)
+
+    def serve(self) -> None:
+        """Handle messages until "stop" has been passed on."""
+        recv_copy = True if self.cfg.is_source else self.endpoint.recv_copy
+        while True:
+            parts = self.inp.recv_multipart(copy=recv_copy)
+            meta: Meta = json.loads(parts[0] if recv_copy else parts[0].bytes)
+            kind = meta["kind"]
+            if kind != "frame":
+                self.out.send(json.dumps({"kind": kind}).encode())
+                if kind == "stop":
+                    return
+                continue
+            self.frame(meta, parts[1:])
+
+    def frame(self, meta: Meta, parts: list[Any]) -> None:
+        cfg = self.cfg
+        n: int = meta["n"]
+        if self.source is not None:
+            image = self.source.render(n, self.endpoint.new_image(self.shape))
+            meta = {"kind": "frame", "n": n, "t": [], "vh": 0, "crc": None}
+            if not self.jpeg:
+                meta["crc"] = checksum(image)
+        else:
+            image = self.receive(meta, parts)
+        del parts
+
+        if cfg.new_image and not self.jpeg:
+            self.verify(meta, image)
+        start = now()
+        if cfg.new_image:
+            # A filter that changes pixels copies first: received images are read-only.
+            fresh = self.endpoint.new_image(self.shape)
+            np.copyto(fresh, image)
+            stamp(fresh, n * 1000 + cfg.index, offset=8)
+            image = fresh
+        if cfg.work_ms > 0:
+            simulate_work(start + int(cfg.work_ms * 1e6), cfg.work)
+        meta["t"].append(now() - start)
+        if cfg.new_image and not self.jpeg:
+            meta["crc"] = checksum(image)
+
+        if cfg.is_sink:
+            self.verify(meta, image)
+            del image
+            self.endpoint.release(meta)
+            done = {"kind": "done", "n": n, "t": meta["t"], "verified": True, "nb": meta["nb"]}
+            self.out.send(json.dumps(done).encode())
+            return
+        self.send(meta, image)
+
+    def receive(self, meta: Meta, parts: list[Any]) -> np.ndarray:
+        """The receiving half of a hop: ends when a read-only image is in hand."""
+        payload = self.endpoint.decode(parts, meta)
+        excluded = meta["ex"]
+        if self.jpeg:
+            t = now()
+            got = checksum(payload)
+            if got != meta["crc"]:
+                raise StageError(
+                    f"frame {meta['n']}: JPEG bytes arrived corrupted at {self.cfg.name} "
+                    f"(crc {got:#010x}, sent {meta['crc']:#010x})"
+                )
+            meta["vh"] += 1
+            excluded += now() - t
+        image = self.codec.decode(payload, self.shape)
+        meta["t"].append(now() - meta["ts"] - excluded)
+        return image
+
+    def send(self, meta: Meta, image: np.ndarray) -> None:
+        """The sending half of a hop: starts as serialization starts."""
+        in_meta = dict(meta)
+        t0 = now()
+        payload = self.codec.encode(image)
+        excluded = 0
+        if self.jpeg:
+            t = now()
+            meta["crc"] = checksum(payload)
+            excluded = now() - t
+        out = {**meta, "ts": t0, "ex": excluded, "nb": int(payload.nbytes)}
+        wire = self.endpoint.encode(payload, out)
+        self.out.send_multipart([json.dumps(out).encode(), *wire], copy=self.endpoint.send_copy)
+        del wire, payload, image
+        self.endpoint.release(in_meta)
+
+    def verify(self, meta: Meta, image: np.ndarray) -> None:
+        verify_frame(meta, image, jpeg=self.jpeg, hops=self.cfg.index, where=self.cfg.name)
+
+    def close(self, clean: bool) -> None:
+        linger = STOP_LINGER_MS if clean else 0
+        self.inp.close(linger=0)
+        self.out.close(linger=linger)
+        self.endpoint.close()
+
+
+def die_with_parent(parent: int) -> None:
+    """Ask the kernel for SIGKILL when the driver dies; quit if it already has."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _terminate(signum: int, frame: object) -> NoReturn:
+    raise SystemExit(128 + signum)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="scenarios.stage")
+    parser.add_argument("--name", required=True, help="shown in ps and py-spy")
+    parser.add_argument("config")
+    args = parser.parse_args(argv)
+    cfg = StageConfig(**json.loads(args.config))
+    die_with_parent(cfg.parent)
+    # Ctrl-C reaches the whole process group; the driver alone decides what happens.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _terminate)
+    ctx: zmq.Context[Any] = zmq.Context()
+    stage: Stage | None = None
+    clean = False
+    try:
+        stage = Stage(cfg, ctx)
+        stage.serve()
+        clean = True
+        return 0
+    except StageError as exc:
+        print(f"{cfg.name}: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        if cfg.debug:
+            traceback.print_exc()
+        print(f"{cfg.name}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if stage is not None:
+            stage.close(clean)
+        ctx.term()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""Nothing of a run is left behind: not on success, not when a stage dies, not on Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.scenarios.conftest import (
+    assert_no_leftovers,
+    harness,
+    kill_quietly,
+    leftovers,
+    one_clear_line,
+    start_harness,
+    wait_for_stages,
+)
+
+pytestmark = pytest.mark.slow
+
+# Long enough that the run is certainly still going when the test strikes.
+ENDLESS = ["run", "--scenario", "480p_raw", "--frames", "100000", "--warmup", "1"]
+
+
+def test_success_leaves_nothing(run_tmp: Path) -> None:
+    out = run_tmp / "o.json"
+    proc = harness(
+        run_tmp,
+        "run",
+        "--scenario",
+        "4k_raw",
+        "--frames",
+        "2",
+        "--warmup",
+        "1",
+        "--output",
+        str(out),
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert leftovers(run_tmp) == []
+
+
+@pytest.mark.parametrize("victim", ["Detector", "Tracker", "VideoIn", "Sink"])
+def test_a_killed_stage_fails_the_run_naming_it(tmp_path: Path, victim: str) -> None:
+    out = tmp_path / "o.json"
+    driver = start_harness(tmp_path, *ENDLESS, "--output", str(out))
+    try:
+        pids = wait_for_stages(tmp_path, {"VideoIn", "Detector", "Tracker", "Sink"})
+        time.sleep(0.5)  # mid-run: frames are flowing by now
+        os.kill(pids[victim], signal.SIGKILL)
+        # The issue's bar: the driver notices within 10 s (it polls every 100 ms).
+        _, stderr = driver.communicate(timeout=10)
+    finally:
+        kill_quietly(driver)
+    assert driver.returncode == 1
+    line = one_clear_line(stderr)
+    assert victim in line and "SIGKILL" in line
+    assert not out.exists()
+    assert_no_leftovers(tmp_path)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_interrupting_the_driver_cleans_up(tmp_path: Path, sig: signal.Signals) -> None:
+    driver = start_harness(tmp_path, *ENDLESS, "--output", str(tmp_path / "o.json"))
+    try:
+        wait_for_stages(tmp_path, {"VideoIn", "Detector", "Tracker", "Sink"})
+        time.sleep(0.5)
+        driver.send_signal(sig)
+        _, stderr = driver.communicate(timeout=10)
+    finally:
+        kill_quietly(driver)
+    assert driver.returncode == 130
+    assert "interrupted" in one_clear_line(stderr)
+    assert_no_leftovers(tmp_path)
+
+
+def test_stages_die_with_a_killed_driver(tmp_path: Path) -> None:
+    driver = start_harness(tmp_path, *ENDLESS, "--output", str(tmp_path / "o.json"))
+    try:
+        wait_for_stages(tmp_path, {"VideoIn", "Detector", "Tracker", "Sink"})
+        driver.send_signal(signal.SIGKILL)
+        driver.wait(timeout=10)
+    finally:
+        kill_quietly(driver)
+    # PR_SET_PDEATHSIG takes the stages down; only the socket directory is left, since
+    # nothing of the driver ran after SIGKILL.
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and [x for x in leftovers(tmp_path) if " " in x]:
+        time.sleep(0.05)
+    assert [x for x in leftovers(tmp_path) if not x.startswith("scenarios-")] == []
