@@ -11,7 +11,7 @@ FRAMES ?=
 ARGS ?=
 PROFILE_DIR ?= /tmp
 
-.PHONY: venv test bench lint format waterfall waterfall.profile clean
+.PHONY: venv test bench lint format waterfall clean
 
 venv: $(STAMP)
 
@@ -36,11 +36,12 @@ format: $(STAMP)
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
-waterfall: $(STAMP)
-	$(VENV)/bin/perf-waterfall compare $(BASELINE_REF) $(HEAD_REF) $(if $(FRAMES),--frames $(FRAMES)) $(ARGS)
+# A clone without an origin (or a fresh `git init`) has no origin/main: then the
+# base is left to the CLI, which falls back to main or master.
+BASE_ARG = $(if $(shell git rev-parse -q --verify '$(BASELINE_REF)^{commit}' 2>/dev/null),$(BASELINE_REF),)
 
-waterfall.profile: $(STAMP)
-	$(VENV)/bin/perf-waterfall compare $(BASELINE_REF) $(HEAD_REF) -s 4k_raw --profile --profile-dir $(PROFILE_DIR) $(if $(FRAMES),--frames $(FRAMES)) $(ARGS)
+waterfall: $(STAMP)
+	$(VENV)/bin/perf-waterfall compare $(BASE_ARG) $(if $(BASE_ARG),$(HEAD_REF)) $(if $(FRAMES),--frames $(FRAMES)) $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .benchmarks

@@ -67,6 +67,8 @@ def summary_table(comparison: Comparison) -> Table:
     table.add_column("Max fps", justify="right", no_wrap=True)
     table.add_column("Frame time change", no_wrap=True)
     largest = max((abs(s.frame.percent) for s in comparison.scenarios), default=0.0)
+    # A floor of five thresholds keeps an A/A run's 1% wobble from drawing a full bar.
+    largest = max(largest, 5 * comparison.threshold_pct)
     for sc in comparison.scenarios:
         name = Text(sc.name, style="pw.label")
         if sc.label:
