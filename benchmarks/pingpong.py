@@ -1,0 +1,73 @@
+"""Echo peer for the timing-overhead benchmark: bounce every message back, timed or not.
+
+Run as ``python pingpong.py IN_ADDR OUT_ADDR``. A message whose first part is a
+JSON object is treated like a frame's metadata: the hop that brought it is timed
+the way ``scenarios.stage`` times it, and the reply is stamped for the next hop.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Any
+
+import numpy as np
+import zmq
+
+now = time.perf_counter_ns
+
+
+def timed_send(sock: zmq.Socket[Any], meta: dict[str, Any]) -> None:
+    """The sending half of an instrumented hop with an empty payload."""
+    t0 = now()
+    out = {**meta, "ts": t0, "ex": 0, "nb": 0}
+    sock.send_multipart([json.dumps(out).encode(), b""], copy=False)
+
+
+def timed_recv(sock: zmq.Socket[Any]) -> dict[str, Any]:
+    """The receiving half: parse the metadata, build the view, record the hop."""
+    parts = sock.recv_multipart(copy=False)
+    meta: dict[str, Any] = json.loads(parts[0].bytes)
+    view = np.frombuffer(parts[1].buffer, dtype=np.uint8)
+    view.flags.writeable = False
+    meta["t"].append(now() - meta["ts"] - meta["ex"])
+    return meta
+
+
+def untimed_send(sock: zmq.Socket[Any]) -> None:
+    sock.send_multipart([b"", b""], copy=False)
+
+
+def untimed_recv(sock: zmq.Socket[Any]) -> None:
+    parts = sock.recv_multipart(copy=False)
+    view = np.frombuffer(parts[1].buffer, dtype=np.uint8)
+    view.flags.writeable = False
+
+
+def main() -> int:
+    ctx: zmq.Context[Any] = zmq.Context()
+    inp, out = ctx.socket(zmq.PULL), ctx.socket(zmq.PUSH)
+    inp.bind(sys.argv[1])
+    out.connect(sys.argv[2])
+    while True:
+        parts = inp.recv_multipart(copy=False)
+        head = parts[0].bytes
+        if head == b"stop":
+            break
+        if head:
+            meta: dict[str, Any] = json.loads(head)
+            np.frombuffer(parts[1].buffer, dtype=np.uint8).flags.writeable = False
+            meta["t"].append(now() - meta["ts"] - meta["ex"])
+            timed_send(out, meta)
+        else:
+            np.frombuffer(parts[1].buffer, dtype=np.uint8).flags.writeable = False
+            untimed_send(out)
+    inp.close(linger=0)
+    out.close(linger=0)
+    ctx.term()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
