@@ -22,7 +22,7 @@ from pathlib import Path
 import git
 
 from perfwaterfall.errors import UsageError
-from perfwaterfall.procgroup import deferred_signals
+from perfwaterfall.procgroup import deferred_signals, run_to_completion
 
 WORKTREE = "WORKTREE"
 DEFAULT_BASE_CANDIDATES = ("origin/main", "main", "master")
@@ -287,13 +287,8 @@ def _remove_path(path: Path) -> None:
 
 
 def _remove_worktrees(repo: git.Repo, root: Path, attempted: Sequence[Path]) -> None:
-    """Remove, rmtree, prune; once more if a signal got through anyway (another thread took it)."""
-    with deferred_signals():
-        try:
-            _remove_steps(repo, root, attempted)
-        except BaseException:
-            _remove_steps(repo, root, attempted)
-            raise
+    """Remove, rmtree, prune: to completion, even through a second Ctrl-C."""
+    run_to_completion(lambda: _remove_steps(repo, root, attempted))
 
 
 def _remove_steps(repo: git.Repo, root: Path, attempted: Sequence[Path]) -> None:

@@ -18,7 +18,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -53,6 +53,25 @@ def deferred_signals() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def run_to_completion(cleanup: Callable[[], None], attempts: int = 5) -> None:
+    """Run an idempotent cleanup with SIGINT/SIGTERM held, and again if one got through.
+
+    The mask holds only for this thread: a signal the kernel hands to another thread
+    (a progress display's, say) still has its Python handler run here, mid-cleanup.
+    So an interrupted attempt is retried; the first interruption is re-raised after.
+    """
+    interrupted: BaseException | None = None
+    with deferred_signals():
+        for _ in range(attempts):
+            try:
+                cleanup()
+                break
+            except (KeyboardInterrupt, SystemExit) as exc:
+                interrupted = interrupted or exc
+    if interrupted is not None:
+        raise interrupted
 
 
 def signal_group(pgid: int, sig: int) -> None:
@@ -168,7 +187,6 @@ def run_in_group(
         if not wait_exited(proc.pid, timeout):
             raise GroupTimeout(timeout)
     finally:
-        with deferred_signals():
-            end_group(proc)
+        run_to_completion(lambda: end_group(proc))
     assert proc.returncode is not None
     return proc.returncode

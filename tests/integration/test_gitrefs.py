@@ -180,6 +180,7 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(143)  # what the CLI's SIGTERM handler does
 
 
+@pytest.mark.parametrize("other_thread", [False, True])
 @pytest.mark.parametrize(
     ("signum", "raised"), [(signal.SIGINT, KeyboardInterrupt), (signal.SIGTERM, SystemExit)]
 )
@@ -189,12 +190,20 @@ def test_worktrees_are_gone_after_a_signal_even_with_a_second_one_during_cleanup
     monkeypatch: pytest.MonkeyPatch,
     signum: int,
     raised: type[BaseException],
+    other_thread: bool,
 ) -> None:
+    """With another thread alive, the kernel hands it the signal the main thread holds."""
     head = gitrefs.resolve_ref(repo, "HEAD")
+    stop = threading.Event()
+    if other_thread:
+        threading.Thread(target=stop.wait, daemon=True).start()
     real_steps = gitrefs._remove_steps
+    sent: list[int] = []
 
     def interrupted_again(*args: object) -> None:
-        os.kill(os.getpid(), signum)  # held until cleanup is done
+        if not sent:  # a second signal, once: held until cleanup is done, or retried through
+            sent.append(signum)
+            os.kill(os.getpid(), signum)
         real_steps(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(gitrefs, "_remove_steps", interrupted_again)
@@ -207,6 +216,7 @@ def test_worktrees_are_gone_after_a_signal_even_with_a_second_one_during_cleanup
             threading.Event().wait(5)  # the exception lands here
     finally:
         signal.signal(signal.SIGTERM, old)
+        stop.set()
     assert_no_worktrees(sample_repo, paths[0].parent)
 
 
