@@ -14,6 +14,7 @@ import contextlib
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -163,6 +164,34 @@ def _git_bytes(repo: git.Repo, *args: str) -> bytes:
     return out
 
 
+def _git_to_completion(repo: git.Repo, *args: str) -> None:
+    """Run a git command that changes worktrees, never abandoning it half-way.
+
+    SIGINT/SIGTERM are held (git inherits the mask, so a terminal Ctrl-C does not
+    kill it either); if a signal still reaches us through another thread, we wait for
+    git to finish before raising, so cleanup never races a running ``worktree add``.
+    """
+    cmd = [git.Git.GIT_PYTHON_GIT_EXECUTABLE or "git", *_GIT_OPTIONS, *args]
+    with deferred_signals(), tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(
+            cmd, cwd=_root(repo), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err
+        )
+        try:
+            proc.wait()
+        except BaseException:
+            _wait_regardless(proc)
+            raise
+        if proc.returncode != 0:
+            err.seek(0)
+            raise git.GitCommandError(cmd, proc.returncode, err.read())
+
+
+def _wait_regardless(proc: subprocess.Popen[bytes]) -> None:
+    while proc.returncode is None:
+        with contextlib.suppress(KeyboardInterrupt, SystemExit):
+            proc.wait()
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0][:200] if text else type(exc).__name__
@@ -237,10 +266,7 @@ def _create_worktree(repo: git.Repo, ref: RefInfo, path: Path) -> None:
             raise UsageError(f"WORKTREE needs a commit to start from; {_root(repo)} has none")
     else:
         changes, sha = [], ref.sha
-    # Atomic with respect to Ctrl-C: git inherits the blocked mask, finishes, and the
-    # signal lands afterwards, when cleanup can remove a complete worktree.
-    with deferred_signals():
-        _git(repo, "worktree", "add", "--detach", "--quiet", str(path), sha)
+    _git_to_completion(repo, "worktree", "add", "--detach", "--quiet", str(path), sha)
     _apply_changes(_root(repo), path, changes)
 
 
@@ -296,7 +322,7 @@ def _remove_steps(repo: git.Repo, root: Path, attempted: Sequence[Path]) -> None
         if path.exists():
             # Twice --force: also removes a worktree still locked by an interrupted `add`.
             with contextlib.suppress(git.GitCommandError):
-                _git(repo, "worktree", "remove", "--force", "--force", str(path))
+                _git_to_completion(repo, "worktree", "remove", "--force", "--force", str(path))
     shutil.rmtree(root, ignore_errors=True)
     leftovers = _admin_dirs_under(repo, root)
     if leftovers:
@@ -304,7 +330,7 @@ def _remove_steps(repo: git.Repo, root: Path, attempted: Sequence[Path]) -> None
             # What `git worktree unlock` does; a locked entry is never pruned.
             (admin / "locked").unlink(missing_ok=True)
         with contextlib.suppress(git.GitCommandError):
-            _git(repo, "worktree", "prune")
+            _git_to_completion(repo, "worktree", "prune")
 
 
 def _admin_dirs_under(repo: git.Repo, root: Path) -> list[Path]:

@@ -23,6 +23,7 @@ from perfwaterfall import procgroup
 from perfwaterfall.errors import HarnessFailed, InvalidDocument, UsageError
 from perfwaterfall.gitrefs import RefInfo
 from perfwaterfall.results import (
+    MAX_DOCUMENT_BYTES,
     RoundResult,
     ScenarioInfo,
     load_results,
@@ -166,7 +167,9 @@ def list_scenarios(
         out = _run(argv, side, Path(tmp), timeout=timeout, what=what)
         where = f"{what}: the output of `list`"
         try:
-            return parse_scenario_list(loads_json(out.read_bytes(), where), where)
+            with out.open("rb") as f:  # a runaway output is refused, not read whole
+                text = f.read(MAX_DOCUMENT_BYTES + 1)
+            return parse_scenario_list(loads_json(text, where), where)
         except InvalidDocument as exc:
             raise HarnessFailed(str(exc), side=side.label, ref=side.ref.name) from None
 

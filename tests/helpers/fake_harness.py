@@ -8,7 +8,8 @@ FAKE_STAGES       "name:kind:ms;..." (default "VideoIn:filter:1.0;hop 1:ipc:2.0;
 FAKE_DELTA        "stage=+ms,..." or "scenario/stage=+ms,...": added to those stages
 FAKE_JITTER       relative noise, e.g. 0.01 (default 0: every frame has the exact times)
 FAKE_SEED         seed for the noise (default: the pid)
-FAKE_MODE         ok | fail | no_output | invalid_json | wrong_schema | hang | ignore_term | stray
+FAKE_MODE         ok | fail | no_output | invalid_json | wrong_schema | wrong_scenario | killed
+                  | hang | ignore_term | stray
 FAKE_MODE_SCENARIO  apply FAKE_MODE only to this scenario (others behave "ok")
 FAKE_LIST_MODE    ok | fail | invalid_json | bad_name
 FAKE_RECORD       append one JSON line per invocation: argv, cwd, pid, pgid, env subset
@@ -129,12 +130,14 @@ def _run(args: list[str]) -> int:
         return 0
     if mode == "stray":
         _sleeper()
+    if mode == "killed":
+        os.kill(os.getpid(), signal.SIGKILL)
     if mode == "no_output":
         return 0
     if mode == "invalid_json":
         output.write_text("{not json")
         return 0
-    doc = _document(scenario, int(opts["--frames"]))
+    doc = _document("other" if mode == "wrong_scenario" else scenario, int(opts["--frames"]))
     if mode == "wrong_schema":
         doc["schema"] = "perf-waterfall/results@99"
     output.write_text(json.dumps(doc))

@@ -125,6 +125,8 @@ def test_a_failing_round_names_side_ref_scenario_and_round(worktree: Path) -> No
         ("no_output", "no results document was written"),
         ("invalid_json", "not valid JSON"),
         ("wrong_schema", "perf-waterfall/results@99"),
+        ("wrong_scenario", "wrote results for scenario 'other'"),
+        ("killed", "killed by SIGKILL"),
     ],
 )
 def test_unusable_output_is_a_harness_failure(worktree: Path, mode: str, expected: str) -> None:
