@@ -6,27 +6,38 @@ import shlex
 import signal
 import sys
 import traceback
+from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 from typing import Annotated, NoReturn
 
 import typer
 
+from perfwaterfall import bundle as bundles
 from perfwaterfall import gitrefs, harness
-from perfwaterfall.engine import new_run_id
-from perfwaterfall.errors import EXIT_RUN_FAILED, EXIT_USAGE, PerfWaterfallError
+from perfwaterfall.engine import MeasureRequest, SideRequest, new_run_id
+from perfwaterfall.errors import EXIT_USAGE, PerfWaterfallError, UsageError
+from perfwaterfall.export import FORMATS
 from perfwaterfall.options import (
     DEFAULT_FRAMES,
+    DEFAULT_ROUND_TIMEOUT_S,
     DEFAULT_ROUNDS,
     DEFAULT_THRESHOLD_PCT,
     DEFAULT_WARMUP,
-    CompareOptions,
     check_counts,
     parse_env_pairs,
 )
+from perfwaterfall.output import OutputOptions, emit_report, emit_sweep
 from perfwaterfall.render.progress import ProgressDisplay
-from perfwaterfall.render.terminal import make_console, print_report
-from perfwaterfall.workflow import compare as run_compare
+from perfwaterfall.render.summary import side_table
+from perfwaterfall.render.terminal import make_console
+from perfwaterfall.workflow import (
+    build_report,
+    build_sweep,
+    measure_bundle,
+    pair_bundles,
+    parse_sweep,
+)
 
 EXIT_INTERRUPTED = 130
 INTERRUPTED = "interrupted; worktrees and processes were cleaned up"
@@ -40,17 +51,48 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-RepoOpt = Annotated[
-    Path, typer.Option("--repo", help="Repository to measure (any directory inside it).")
+# Options shared by several commands.
+Frames = Annotated[int, typer.Option(help="Measured frames per round.")]
+Warmup = Annotated[int, typer.Option(help="Warm-up frames per round, not measured.")]
+Rounds = Annotated[
+    int, typer.Option(help="Rounds per side, interleaved; 4 is the fewest that can reach p < 0.05.")
 ]
-HarnessOpt = Annotated[
+Scenarios = Annotated[
+    list[str] | None,
+    typer.Option("--scenario", "-s", help="Scenario to run (repeatable; default: all at HEAD)."),
+]
+Waterfall = Annotated[
+    str | None,
+    typer.Option(help="Pipeline to draw as a waterfall (default: the one that changed most)."),
+]
+HarnessCmd = Annotated[
     str | None,
     typer.Option(
         "--harness", help='Harness command, e.g. "python -m scenarios" ({python} allowed).'
     ),
 ]
-NoColorOpt = Annotated[bool, typer.Option("--no-color", help="No colours (NO_COLOR works too).")]
-DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
+Threshold = Annotated[
+    float, typer.Option(help="Smallest change in % that counts as real (with p < 0.05).")
+]
+Timeout = Annotated[float, typer.Option(help="Seconds one harness round may take.")]
+Repo = Annotated[Path, typer.Option("--repo", help="Repository to measure (any directory in it).")]
+Format = Annotated[str, typer.Option("--format", help=f"Output format: {', '.join(FORMATS)}.")]
+Output = Annotated[Path | None, typer.Option("--output", "-o", help="Write the output to PATH.")]
+Save = Annotated[
+    Path | None, typer.Option("--save", help="Save every raw round as a bundle (JSON) to PATH.")
+]
+Svg = Annotated[Path | None, typer.Option("--svg", help="Also write the rendering as SVG.")]
+Html = Annotated[Path | None, typer.Option("--html", help="Also write the rendering as HTML.")]
+Gate = Annotated[
+    float | None,
+    typer.Option(
+        "--fail-on-regression",
+        help="Exit 3 if a frame time or IPC overhead got significantly slower by more than PCT.",
+        metavar="PCT",
+    ),
+]
+NoColor = Annotated[bool, typer.Option("--no-color", help="No colours (NO_COLOR works too).")]
+Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
 
 
 @app.command("compare")
@@ -59,30 +101,15 @@ def compare_command(
         str | None,
         typer.Argument(
             help="Base ref (default: origin/main, else main, else master). "
-            "WORKTREE = uncommitted checkout."
+            "WORKTREE = the checkout with its uncommitted changes."
         ),
     ] = None,
-    head: Annotated[
-        str, typer.Argument(help="Head ref. WORKTREE = uncommitted checkout.")
-    ] = "HEAD",
-    frames: Annotated[int, typer.Option(help="Measured frames per round.")] = DEFAULT_FRAMES,
-    warmup: Annotated[
-        int, typer.Option(help="Warm-up frames per round, not measured.")
-    ] = DEFAULT_WARMUP,
-    rounds: Annotated[
-        int,
-        typer.Option(help="Rounds per side, interleaved; 4 is the fewest that can reach p < 0.05."),
-    ] = DEFAULT_ROUNDS,
-    scenario: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--scenario", "-s", help="Scenario to run (repeatable; default: all at HEAD)."
-        ),
-    ] = None,
-    waterfall: Annotated[
-        str | None,
-        typer.Option(help="Pipeline to draw as a waterfall (default: the one that changed most)."),
-    ] = None,
+    head: Annotated[str, typer.Argument(help="Head ref (WORKTREE allowed).")] = "HEAD",
+    frames: Frames = DEFAULT_FRAMES,
+    warmup: Warmup = DEFAULT_WARMUP,
+    rounds: Rounds = DEFAULT_ROUNDS,
+    scenario: Scenarios = None,
+    waterfall: Waterfall = None,
     base_env: Annotated[
         list[str] | None,
         typer.Option("--base-env", help="KEY=VALUE for the base side (repeatable)."),
@@ -91,50 +118,164 @@ def compare_command(
         list[str] | None,
         typer.Option("--head-env", help="KEY=VALUE for the head side (repeatable)."),
     ] = None,
-    harness_cmd: HarnessOpt = None,
+    harness_cmd: HarnessCmd = None,
     same_harness: Annotated[
         bool,
         typer.Option(
-            "--same-harness", help="Run head's harness on both sides (graft paths into base)."
+            "--same-harness", help="Graft head's harness paths into base (pyproject graft)."
         ),
     ] = False,
-    threshold: Annotated[
-        float, typer.Option(help="Smallest change in % that counts as real (with p < 0.05).")
-    ] = DEFAULT_THRESHOLD_PCT,
-    timeout: Annotated[float, typer.Option(help="Seconds one harness round may take.")] = 300.0,
-    repo: RepoOpt = Path("."),
-    no_color: NoColorOpt = False,
-    debug: DebugOpt = False,
+    threshold: Threshold = DEFAULT_THRESHOLD_PCT,
+    timeout: Timeout = DEFAULT_ROUND_TIMEOUT_S,
+    repo: Repo = Path("."),
+    format: Format = "terminal",
+    output: Output = None,
+    save: Save = None,
+    svg: Svg = None,
+    html: Html = None,
+    fail_on_regression: Gate = None,
+    no_color: NoColor = False,
+    debug: Debug = False,
 ) -> None:
     """Measure BASE and HEAD in throw-away worktrees and draw where the time moved.
 
-    Defaults (20 frames x 5 rounds per side, all scenarios) give verdicts on the six
-    built-in pipelines in about two minutes on a 2-core machine.
+    The defaults (20 frames x 5 rounds per side, every scenario) give verdicts on the
+    six built-in pipelines in about two minutes on a 2-core machine.
     """
     check_counts(frames=frames, rounds=rounds, warmup=warmup, threshold_pct=threshold)
-    options = CompareOptions(
-        base=base,
-        head=head,
+    out = _output(format, output, svg, html, fail_on_regression, no_color, save)
+    scenarios = tuple(scenario or ())
+    if waterfall and scenarios and waterfall not in scenarios:
+        raise UsageError(f"--waterfall {waterfall} is not among the scenarios chosen with -s")
+    repo_handle = gitrefs.open_repo(repo)
+    base_ref = base or gitrefs.default_base_ref(repo_handle)
+    request = MeasureRequest(
+        repo=repo,
+        sides=(
+            SideRequest("base", base_ref, parse_env_pairs(base_env or (), "--base-env")),
+            SideRequest("head", head, parse_env_pairs(head_env or (), "--head-env")),
+        ),
+        scenarios=scenarios,
         frames=frames,
         warmup=warmup,
         rounds=rounds,
-        scenarios=tuple(scenario or ()),
-        waterfall=waterfall,
-        base_env=parse_env_pairs(base_env or (), "--base-env"),
-        head_env=parse_env_pairs(head_env or (), "--head-env"),
         harness=harness_cmd,
         same_harness=same_harness,
-        threshold_pct=threshold,
-        repo=repo,
         round_timeout_s=timeout,
     )
-    out = make_console(no_color=no_color)
-    err = make_console(no_color=no_color, stderr=True)
-    with ProgressDisplay(err, rounds) as progress:
-        report = run_compare(options, progress, command=_command_line())
-    print_report(out, report)
-    if report.failure is not None:
-        raise typer.Exit(EXIT_RUN_FAILED)
+    measured = _measure(request, no_color, save)
+    report = build_report(measured, threshold_pct=threshold, waterfall=waterfall)
+    raise typer.Exit(emit_report(report, out))
+
+
+@app.command("run")
+def run_command(
+    ref: Annotated[str, typer.Argument(help="Ref to measure (WORKTREE allowed).")] = "HEAD",
+    save: Annotated[Path, typer.Option("--save", help="Bundle to write (JSON).")] = Path(
+        "perf-waterfall-run.json"
+    ),
+    frames: Frames = DEFAULT_FRAMES,
+    warmup: Warmup = DEFAULT_WARMUP,
+    rounds: Rounds = DEFAULT_ROUNDS,
+    scenario: Scenarios = None,
+    env: Annotated[
+        list[str] | None, typer.Option("--env", help="KEY=VALUE for the harness (repeatable).")
+    ] = None,
+    harness_cmd: HarnessCmd = None,
+    timeout: Timeout = DEFAULT_ROUND_TIMEOUT_S,
+    repo: Repo = Path("."),
+    no_color: NoColor = False,
+    debug: Debug = False,
+) -> None:
+    """Measure one ref and save it, to compare later with `show BASE.json HEAD.json`."""
+    check_counts(frames=frames, rounds=rounds, warmup=warmup, threshold_pct=0)
+    _check_parent(save, "--save")
+    request = MeasureRequest(
+        repo=repo,
+        sides=(SideRequest("run", ref, parse_env_pairs(env or (), "--env")),),
+        scenarios=tuple(scenario or ()),
+        frames=frames,
+        warmup=warmup,
+        rounds=rounds,
+        harness=harness_cmd,
+        round_timeout_s=timeout,
+    )
+    measured = _measure(request, no_color, save)
+    console = make_console(no_color=no_color)
+    console.print(side_table(measured))
+    console.print(f"saved to {save}", style="pw.dim")
+    if measured.failure is not None:
+        console.print(measured.failure.message, style="pw.error")
+        raise typer.Exit(1)
+
+
+@app.command("show")
+def show_command(
+    bundle: Annotated[list[Path], typer.Argument(help="A bundle, or BASE and HEAD from `run`.")],
+    threshold: Threshold = DEFAULT_THRESHOLD_PCT,
+    waterfall: Waterfall = None,
+    format: Format = "terminal",
+    output: Output = None,
+    svg: Svg = None,
+    html: Html = None,
+    fail_on_regression: Gate = None,
+    no_color: NoColor = False,
+    debug: Debug = False,
+) -> None:
+    """Render a saved bundle again, in any format, without running anything."""
+    if len(bundle) > 2:
+        raise UsageError("show takes one bundle, or two one-side bundles (BASE HEAD)")
+    out = _output(format, output, svg, html, fail_on_regression, no_color, None)
+    loaded = [bundles.load(path) for path in bundle]
+    data = loaded[0] if len(loaded) == 1 else pair_bundles(loaded[0], loaded[1])
+    key = data.extra.get("sweep_key")
+    if isinstance(key, str):
+        sweep = build_sweep(data, key=key, threshold_pct=threshold, waterfall=waterfall)
+        raise typer.Exit(emit_sweep(sweep, out))
+    report = build_report(data, threshold_pct=threshold, waterfall=waterfall)
+    raise typer.Exit(emit_report(report, out))
+
+
+@app.command("sweep")
+def sweep_command(
+    ref: Annotated[str, typer.Argument(help="Ref to measure (WORKTREE allowed).")] = "HEAD",
+    env: Annotated[
+        str, typer.Option("--env", help="KEY=v1,v2,...: one run per value, the first the baseline.")
+    ] = "",
+    frames: Frames = DEFAULT_FRAMES,
+    warmup: Warmup = DEFAULT_WARMUP,
+    rounds: Rounds = DEFAULT_ROUNDS,
+    scenario: Scenarios = None,
+    waterfall: Waterfall = None,
+    harness_cmd: HarnessCmd = None,
+    threshold: Threshold = DEFAULT_THRESHOLD_PCT,
+    timeout: Timeout = DEFAULT_ROUND_TIMEOUT_S,
+    repo: Repo = Path("."),
+    format: Format = "terminal",
+    output: Output = None,
+    save: Save = None,
+    svg: Svg = None,
+    html: Html = None,
+    no_color: NoColor = False,
+    debug: Debug = False,
+) -> None:
+    """Measure one ref once per value of an environment variable, rounds interleaved."""
+    check_counts(frames=frames, rounds=rounds, warmup=warmup, threshold_pct=threshold)
+    key, values = parse_sweep(env)
+    out = _output(format, output, svg, html, None, no_color, save)
+    request = MeasureRequest(
+        repo=repo,
+        sides=tuple(SideRequest(f"{key}={v}", ref, {key: v}) for v in values),
+        scenarios=tuple(scenario or ()),
+        frames=frames,
+        warmup=warmup,
+        rounds=rounds,
+        harness=harness_cmd,
+        round_timeout_s=timeout,
+    )
+    measured = _measure(request, no_color, save, extra={"sweep_key": key})
+    sweep = build_sweep(measured, key=key, threshold_pct=threshold, waterfall=waterfall)
+    raise typer.Exit(emit_sweep(sweep, out))
 
 
 @app.command("list")
@@ -142,10 +283,10 @@ def list_command(
     ref: Annotated[
         str, typer.Argument(help="Ref whose harness to ask (WORKTREE allowed).")
     ] = "HEAD",
-    repo: RepoOpt = Path("."),
-    harness_cmd: HarnessOpt = None,
-    no_color: NoColorOpt = False,
-    debug: DebugOpt = False,
+    repo: Repo = Path("."),
+    harness_cmd: HarnessCmd = None,
+    no_color: NoColor = False,
+    debug: Debug = False,
 ) -> None:
     """List the scenarios the harness offers at REF."""
     git_repo = gitrefs.open_repo(repo)
@@ -157,6 +298,44 @@ def list_command(
     width = max((len(s.name) for s in scenarios), default=0)
     for s in scenarios:
         out.print(f"[pw.label]{s.name:<{width}}[/]  {s.label}")
+
+
+def _measure(
+    request: MeasureRequest,
+    no_color: bool,
+    save: Path | None,
+    extra: dict[str, str] | None = None,
+) -> bundles.Bundle:
+    err = make_console(no_color=no_color, stderr=True)
+    with ProgressDisplay(err, request.rounds) as progress:
+        measured = measure_bundle(request, progress, command=_command_line())
+    if extra:
+        measured = replace(measured, extra={**measured.extra, **extra})
+    if save is not None:
+        bundles.save(measured, save)
+    return measured
+
+
+def _output(
+    format: str,
+    output: Path | None,
+    svg: Path | None,
+    html: Path | None,
+    gate: float | None,
+    no_color: bool,
+    save: Path | None,
+) -> OutputOptions:
+    """Check every output option before measuring: a typo must not cost a two-minute run."""
+    options = OutputOptions(format, output, svg, html, gate, no_color)
+    options.check()
+    if save is not None:
+        _check_parent(save, "--save")
+    return options
+
+
+def _check_parent(path: Path, flag: str) -> None:
+    if not (path.parent if str(path.parent) else Path(".")).is_dir():
+        raise UsageError(f"{flag} {path}: directory {path.parent} does not exist")
 
 
 def _command_line() -> str:

@@ -9,6 +9,11 @@ from perfwaterfall.stats import Change
 NOISE_MARK = "~"
 
 
+def one_line(text: str) -> str:
+    """A name as one line: harness-given names may hold newlines or tabs."""
+    return " ".join(text.split())
+
+
 def ms(value: float | None) -> str:
     """Milliseconds with precision that matches their size: 0.042, 6.48, 20.1, 133."""
     if value is None:

@@ -49,3 +49,23 @@ class Report:
         if self.waterfall:
             return self.comparison.get(self.waterfall)
         return self.comparison.most_changed()
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    """One ref measured once per value of an environment variable, each value against the first."""
+
+    key: str
+    values: tuple[str, ...]
+    comparisons: tuple[Comparison, ...]  # comparisons[i]: values[i + 1] against values[0]
+    first_last: Report  # the first value against the last, for the waterfall and the header
+
+    def rows(self, scenario: str) -> list[tuple[str, ScenarioComparison | None]]:
+        """(value, its comparison against the first value; None for the first row)."""
+        out: list[tuple[str, ScenarioComparison | None]] = [(self.values[0], None)]
+        for value, comparison in zip(self.values[1:], self.comparisons, strict=True):
+            out.append((value, comparison.get(scenario)))
+        return out
+
+    def scenario_names(self) -> list[str]:
+        return [s.name for s in self.comparisons[0].scenarios] if self.comparisons else []

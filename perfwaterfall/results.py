@@ -151,13 +151,13 @@ def parse_results(data: Any, where: str = "results document") -> RoundResult:
     return RoundResult(scenario=info, stages=tuple(stages), samples_ms=tuple(rows), meta=meta)
 
 
-def loads_json(text: str | bytes, where: str) -> Any:
+def loads_json(text: str | bytes, where: str, limit: int = MAX_DOCUMENT_BYTES) -> Any:
     """Decode JSON, turning every decoding problem into one clear line."""
-    if len(text) > MAX_DOCUMENT_BYTES:
-        raise _fail(where, f"larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB")
+    if len(text) > limit:
+        raise _fail(where, f"larger than {limit // (1024 * 1024)} MiB")
     try:
         return json.loads(text, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as exc:
+    except (ValueError, RecursionError, UnicodeDecodeError) as exc:
         raise _fail(where, f"not valid JSON ({_short(exc)})") from None
 
 

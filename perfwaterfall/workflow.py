@@ -1,81 +1,156 @@
-"""compare = measure both sides, compare them, and gather what the report shows."""
+"""The commands' work: measure sides into a Bundle, and turn a Bundle into a Report.
+
+Every rendering goes through a Bundle, including a live ``compare``, so
+``show`` of a saved bundle renders exactly what the original run rendered.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+
 from perfwaterfall import gitrefs
+from perfwaterfall.bundle import Bundle, BundleSide
 from perfwaterfall.checks import check_comparison
 from perfwaterfall.compare import Comparison, compare_scenario
-from perfwaterfall.engine import Measurement, MeasureRequest, Observer, SideRequest, measure
+from perfwaterfall.engine import MeasureRequest, Observer, measure
 from perfwaterfall.errors import UsageError
 from perfwaterfall.machine import describe_machine
-from perfwaterfall.options import CompareOptions
-from perfwaterfall.report import Failure, Report, SideInfo
+from perfwaterfall.options import ENV_KEY
+from perfwaterfall.report import Failure, Report, SideInfo, SweepReport
 
 COMMITS_SHOWN = 10
 
 
-def compare(options: CompareOptions, observer: Observer | None = None, command: str = "") -> Report:
-    if options.waterfall and options.scenarios and options.waterfall not in options.scenarios:
-        raise UsageError(
-            f"--waterfall {options.waterfall} is not among the scenarios chosen with -s"
-        )
-    repo = gitrefs.open_repo(options.repo)
-    base_ref = options.base or gitrefs.default_base_ref(repo)
-    request = MeasureRequest(
-        repo=options.repo,
-        sides=(
-            SideRequest("base", base_ref, options.base_env),
-            SideRequest("head", options.head, options.head_env),
-        ),
-        scenarios=options.scenarios,
-        frames=options.frames,
-        warmup=options.warmup,
-        rounds=options.rounds,
-        harness=options.harness,
-        same_harness=options.same_harness,
-        round_timeout_s=options.round_timeout_s,
-    )
+def measure_bundle(
+    request: MeasureRequest, observer: Observer | None = None, command: str = ""
+) -> Bundle:
+    """Measure every side of ``request``; the result keeps raw rounds only."""
     measurement = measure(request, observer)
-    if options.waterfall and options.waterfall not in {s.name for s in measurement.scenarios}:
-        raise UsageError(f"--waterfall {options.waterfall} is not a scenario that was run")
-
+    repo = gitrefs.open_repo(request.repo)
     warnings = list(measurement.warnings)
-    if gitrefs.WORKTREE not in (base_ref, options.head) and gitrefs.is_dirty(repo):
+    if gitrefs.WORKTREE not in {r.sha for r in measurement.refs} and gitrefs.is_dirty(repo):
         warnings.append(
             "the checkout has uncommitted changes that were not measured; "
             "name WORKTREE as a side to include them"
         )
-    comparison = compare_measurement(measurement, options.threshold_pct)
-    warnings += check_comparison(comparison, ("base", "head"))
-    base, head = measurement.refs
-    commits, total = gitrefs.commits_between(repo, base, head, limit=COMMITS_SHOWN)
-    return Report(
-        base=SideInfo("base", base, dict(options.base_env)),
-        head=SideInfo("head", head, dict(options.head_env)),
-        comparison=comparison,
-        frames=options.frames,
-        warmup=options.warmup,
-        rounds=options.rounds,
+    commits: list[tuple[str, str]] = []
+    total = 0
+    if len(measurement.refs) >= 2:
+        commits, total = gitrefs.commits_between(
+            repo, measurement.refs[0], measurement.refs[-1], limit=COMMITS_SHOWN
+        )
+    failure = measurement.failure
+    return Bundle(
+        sides=tuple(
+            BundleSide(
+                label=label,
+                ref=ref,
+                env=env,
+                rounds={
+                    name: per_side[i]
+                    for name, per_side in measurement.rounds.items()
+                    if per_side[i]
+                },
+            )
+            for i, (label, ref, env) in enumerate(
+                zip(measurement.labels, measurement.refs, measurement.envs, strict=True)
+            )
+        ),
+        scenarios=tuple(measurement.scenarios),
+        frames=measurement.frames,
+        warmup=measurement.warmup,
+        rounds=measurement.planned_rounds,
         machine=describe_machine(),
-        waterfall=options.waterfall,
         commits=tuple(commits),
         commits_total=total,
         warnings=tuple(warnings),
-        failure=_failure(measurement),
+        failure=None if failure is None else Failure(str(failure), failure.stderr_tail),
         command=command,
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
     )
 
 
-def compare_measurement(measurement: Measurement, threshold_pct: float) -> Comparison:
+def pair_bundles(base: Bundle, head: Bundle) -> Bundle:
+    """Two one-side bundles (from ``run``) as one comparison: base's context, both sides."""
+    if len(base.sides) != 1 or len(head.sides) != 1:
+        raise UsageError("show BASE HEAD expects two one-side bundles written by `run --save`")
+    head_names = {s.name for s in head.scenarios}
+    return replace(
+        base,
+        sides=(replace(base.sides[0], label="base"), replace(head.sides[0], label="head")),
+        scenarios=tuple(s for s in base.scenarios if s.name in head_names),
+        rounds=min(base.rounds, head.rounds),
+        warnings=base.warnings + head.warnings,
+        failure=base.failure or head.failure,
+        commits=(),
+        commits_total=0,
+    )
+
+
+def compare_sides(bundle: Bundle, base: int, head: int, threshold_pct: float) -> Comparison:
     """Scenarios measured in full on both sides become comparisons; partial ones are dropped."""
-    scenarios = []
-    for name in measurement.completed():
-        base_rounds, head_rounds = measurement.rounds[name]
-        scenarios.append(compare_scenario(base_rounds, head_rounds, threshold_pct=threshold_pct))
+    b, h = bundle.sides[base], bundle.sides[head]
+    scenarios = [
+        compare_scenario(b.rounds[name], h.rounds[name], threshold_pct=threshold_pct)
+        for name in bundle.completed()
+    ]
     return Comparison(scenarios=tuple(scenarios), threshold_pct=threshold_pct)
 
 
-def _failure(measurement: Measurement) -> Failure | None:
-    if measurement.failure is None:
-        return None
-    return Failure(str(measurement.failure), measurement.failure.stderr_tail)
+def build_report(
+    bundle: Bundle,
+    *,
+    threshold_pct: float,
+    waterfall: str | None = None,
+    sides: Sequence[int] = (0, -1),
+) -> Report:
+    """The Report of a two-side comparison of ``bundle`` (first and last side by default)."""
+    if len(bundle.sides) < 2:
+        raise UsageError("this bundle holds one side; show it next to another: show BASE HEAD")
+    base_i, head_i = sides
+    comparison = compare_sides(bundle, base_i, head_i, threshold_pct)
+    if waterfall and comparison.scenarios and comparison.get(waterfall) is None:
+        names = ", ".join(s.name for s in comparison.scenarios)
+        raise UsageError(f"--waterfall {waterfall} is not among the measured scenarios: {names}")
+    base, head = bundle.sides[base_i], bundle.sides[head_i]
+    warnings = list(bundle.warnings) + check_comparison(comparison, (base.label, head.label))
+    return Report(
+        base=SideInfo(base.label, base.ref, dict(base.env)),
+        head=SideInfo(head.label, head.ref, dict(head.env)),
+        comparison=comparison,
+        frames=bundle.frames,
+        warmup=bundle.warmup,
+        rounds=bundle.rounds,
+        machine=bundle.machine,
+        waterfall=waterfall,
+        commits=bundle.commits,
+        commits_total=bundle.commits_total,
+        warnings=tuple(warnings),
+        failure=bundle.failure,
+        command=bundle.command,
+    )
+
+
+def build_sweep(
+    bundle: Bundle, *, key: str, threshold_pct: float, waterfall: str | None = None
+) -> SweepReport:
+    """Each value against the first, and the first against the last for the waterfall."""
+    values = tuple(side.env.get(key, side.label) for side in bundle.sides)
+    comparisons = tuple(
+        compare_sides(bundle, 0, i, threshold_pct) for i in range(1, len(bundle.sides))
+    )
+    first_last = build_report(bundle, threshold_pct=threshold_pct, waterfall=waterfall)
+    return SweepReport(key=key, values=values, comparisons=comparisons, first_last=first_last)
+
+
+def parse_sweep(spec: str) -> tuple[str, tuple[str, ...]]:
+    """'KEY=v1,v2,...' to (KEY, values); at least two distinct values."""
+    key, sep, rest = spec.partition("=")
+    values = tuple(v for v in rest.split(",") if v)
+    if not sep or not ENV_KEY.match(key) or len(values) < 2:
+        raise UsageError(f"--env expects KEY=v1,v2[,...] with two or more values, got {spec!r}")
+    if len(set(values)) != len(values):
+        raise UsageError(f"--env {spec!r} repeats a value")
+    return key, values

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import statistics
+
 from rich import box
 from rich.table import Table
 from rich.text import Text
 
 from perfwaterfall import fmt
-from perfwaterfall.compare import Comparison, ScenarioComparison
+from perfwaterfall.bundle import Bundle
+from perfwaterfall.compare import Comparison, ScenarioComparison, fps, summarize_round
 from perfwaterfall.render.spans import span
 from perfwaterfall.stats import Change
 
@@ -70,9 +73,9 @@ def summary_table(comparison: Comparison) -> Table:
     # A floor of five thresholds keeps an A/A run's 1% wobble from drawing a full bar.
     largest = max(largest, 5 * comparison.threshold_pct)
     for sc in comparison.scenarios:
-        name = Text(sc.name, style="pw.label")
+        name = Text(fmt.one_line(sc.name), style="pw.label")
         if sc.label:
-            name.append(f"\n{sc.label}", style="pw.dim")
+            name.append(f"\n{fmt.one_line(sc.label)}", style="pw.dim")
         table.add_row(
             name,
             change_cell(fmt.ms(sc.frame.base.median), fmt.ms(sc.frame.head.median), sc.frame),
@@ -98,3 +101,32 @@ def _geomean_caption(comparison: Comparison) -> str:
         f"geomean frame time across {len(comparison.scenarios)} pipelines: "
         f"{ratio:.3f}x ({fmt.percent((ratio - 1) * 100)})"
     )
+
+
+def side_table(bundle: Bundle) -> Table:
+    """One measured side on its own (``run``): medians across rounds, no comparison."""
+    side = bundle.sides[0]
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        border_style="pw.border",
+        header_style="pw.heading",
+        title=f"{side.ref.name} {side.ref.short} · {bundle.frames} frames × {bundle.rounds} rounds",
+        title_style="pw.title",
+        pad_edge=False,
+    )
+    table.add_column("Pipeline", style="pw.label")
+    for column in ("Frame time", "IPC / frame", "Per hop", "Max fps"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for name, rounds in side.rounds.items():
+        summaries = [summarize_round(r) for r in rounds]
+        frame = statistics.median(s.frame_ms for s in summaries)
+        ipc = statistics.median(s.ipc_ms for s in summaries)
+        hops = len(rounds[-1].ipc_indices)
+        table.add_row(
+            name,
+            fmt.ms(frame),
+            fmt.ms(ipc),
+            fmt.ms(ipc / hops if hops else None),
+            fmt.fps(fps(frame)),
+        )
+    return table

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+from collections.abc import Callable
 from typing import IO
 
 from rich.console import Console, RenderableType
@@ -52,3 +54,40 @@ def print_report(console: Console, report: Report) -> None:
     width = min(console.width, MAX_WIDTH)
     for part in report_renderables(report, width):
         console.print(part, width=width)
+
+
+Draw = Callable[[Console], None]
+
+
+def plain_text(draw: Draw, width: int = MAX_WIDTH) -> str:
+    """A rendering without colour, for --output of the terminal format."""
+    console = make_console(file=io.StringIO(), width=width, no_color=True)
+    draw(console)
+    return console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def waterfall_text(report: Report, width: int = 100) -> str | None:
+    """The waterfall panel as plain text (for a fenced block in markdown)."""
+    chosen = report.waterfall_scenario()
+    if chosen is None:
+        return None
+    return plain_text(
+        lambda console: console.print(waterfall_panel(chosen, report.base, report.head, width)),
+        width,
+    )
+
+
+def recorded(draw: Draw, width: int = MAX_WIDTH) -> Console:
+    """A rendering recorded in truecolor, ready for export_svg / export_html."""
+    console = Console(
+        file=io.StringIO(),
+        width=width,
+        record=True,
+        force_terminal=True,
+        color_system="truecolor",
+        theme=make_theme(),
+        highlight=False,
+        emoji=False,
+    )
+    draw(console)
+    return console

@@ -40,9 +40,9 @@ def waterfall_panel(sc: ScenarioComparison, base: SideInfo, head: SideInfo, widt
         Text(""),
         _footer(sc),
     )
-    title = Text.assemble(("Frame waterfall · ", "pw.title"), (sc.name, "pw.ref"))
+    title = Text.assemble(("Frame waterfall · ", "pw.title"), (fmt.one_line(sc.name), "pw.ref"))
     if sc.label:
-        title.append(f" · {sc.label}", "pw.dim")
+        title.append(f" · {fmt.one_line(sc.label)}", "pw.dim")
     return Panel(body, title=title, title_align="left", border_style="pw.border", width=width)
 
 
@@ -85,7 +85,7 @@ def _bars(
     for stage, value in rows:
         style = stage_style(stage.kind)
         grid.add_row(
-            Text(stage.name, style=style),
+            Text(fmt.one_line(stage.name), style=style),
             Text(fmt.ms(value)),
             span(offset, offset + value, limit, bar_width, style),
             _delta(stage) if annotate else Text(""),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
+from perfwaterfall.bundle import Bundle, BundleSide
 from perfwaterfall.compare import Comparison, compare_scenario
 from perfwaterfall.gitrefs import RefInfo
 from perfwaterfall.machine import MachineInfo
@@ -95,4 +96,58 @@ def ladder_comparison(threshold_pct: float = 2.0) -> Comparison:
             ),
         ),
         threshold_pct=threshold_pct,
+    )
+
+
+def bundle(
+    base: dict[str, list[RoundResult]],
+    head: dict[str, list[RoundResult]],
+    **kw: object,
+) -> Bundle:
+    """A two-side bundle as `compare --save` writes it."""
+    scenarios = tuple(
+        ScenarioInfo(name, rs[-1].scenario.label) for name, rs in head.items() if name in base
+    )
+    fields: dict = dict(
+        sides=(
+            BundleSide("base", ref("main", "a1b2c3d", "Baseline transport"), {}, base),
+            BundleSide("head", ref("HEAD", "d4e5f6a", "Send frames without copying"), {}, head),
+        ),
+        scenarios=scenarios,
+        frames=5,
+        warmup=0,
+        rounds=len(next(iter(base.values()))),
+        machine=MACHINE,
+        commits=(("d4e5f6a", "Send frames without copying"),),
+        commits_total=1,
+        command="perf-waterfall compare main HEAD",
+        created="2026-11-27T10:00:00+00:00",
+        tool_version="0.1.0",
+    )
+    fields.update(kw)
+    return Bundle(**fields)
+
+
+def ladder_bundle() -> Bundle:
+    """copy -> nocopy on 4k_raw (real), and an unchanged 480p pipeline (noise)."""
+    stages_480 = (
+        Stage("VideoIn", "filter"),
+        Stage("hop 1", "ipc"),
+        Stage("Detector", "filter"),
+        Stage("hop 2", "ipc"),
+        Stage("Tracker", "filter"),
+        Stage("hop 3", "ipc"),
+        Stage("Sink", "filter"),
+    )
+    small = [0.01, 0.3, 8.1, 0.3, 3.1, 0.3, 0.01]
+    kw = dict(name="480p_raw", label="480p, 3 filters, raw", stages=stages_480)
+    return bundle(
+        {
+            "4k_raw": rounds([0.02, 17.5, 20.1, 17.4, 0.02], seed=1),
+            "480p_raw": rounds(small, seed=3, jitter=0.01, **kw),
+        },
+        {
+            "4k_raw": rounds([0.02, 6.5, 20.1, 6.6, 0.02], seed=2),
+            "480p_raw": rounds(small, seed=4, jitter=0.01, **kw),
+        },
     )

@@ -1,0 +1,254 @@
+"""Bundles: everything a measurement produced, raw, so it can be re-rendered later.
+
+A bundle keeps every round's results document of every side, the refs, the
+options, the machine and the warnings raised while measuring; statistics are
+never stored, they are recomputed on load (so a bundle can be shown with
+another threshold). ``compare`` saves a two-side bundle, ``run`` a one-side
+bundle, ``sweep`` one side per value.
+
+Format changes (bump FORMAT_VERSION and add a line when the layout changes):
+  1  first version: sides with per-scenario rounds, options, machine, commits,
+     warnings, failure, command.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from perfwaterfall import __version__
+from perfwaterfall.errors import InvalidDocument
+from perfwaterfall.gitrefs import RefInfo
+from perfwaterfall.machine import MachineInfo
+from perfwaterfall.report import Failure
+from perfwaterfall.results import (
+    MAX_DOCUMENT_BYTES,
+    RoundResult,
+    ScenarioInfo,
+    loads_json,
+    parse_results,
+)
+
+FORMAT_VERSION = 1
+FORMAT = f"perf-waterfall/bundle@{FORMAT_VERSION}"
+# Bundles hold every round of every side: far bigger than one results document may be.
+MAX_BUNDLE_BYTES = 16 * MAX_DOCUMENT_BYTES
+
+
+@dataclass(frozen=True)
+class BundleSide:
+    label: str
+    ref: RefInfo
+    env: dict[str, str]
+    rounds: dict[str, list[RoundResult]]  # scenario name -> rounds in the order measured
+
+
+@dataclass(frozen=True)
+class Bundle:
+    sides: tuple[BundleSide, ...]
+    scenarios: tuple[ScenarioInfo, ...]
+    frames: int
+    warmup: int
+    rounds: int
+    machine: MachineInfo
+    commits: tuple[tuple[str, str], ...] = ()
+    commits_total: int = 0
+    warnings: tuple[str, ...] = ()
+    failure: Failure | None = None
+    command: str = ""
+    created: str = ""
+    tool_version: str = __version__
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def completed(self) -> list[str]:
+        """Scenarios with every planned round on every side."""
+        return [
+            s.name
+            for s in self.scenarios
+            if all(len(side.rounds.get(s.name, ())) == self.rounds for side in self.sides)
+        ]
+
+
+def to_dict(bundle: Bundle) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "tool_version": bundle.tool_version,
+        "created": bundle.created,
+        "command": bundle.command,
+        "frames": bundle.frames,
+        "warmup": bundle.warmup,
+        "rounds": bundle.rounds,
+        "machine": bundle.machine.to_dict(),
+        "scenarios": [{"name": s.name, "label": s.label} for s in bundle.scenarios],
+        "sides": [
+            {
+                "label": side.label,
+                "ref": {
+                    "name": side.ref.name,
+                    "sha": side.ref.sha,
+                    "short": side.ref.short,
+                    "subject": side.ref.subject,
+                },
+                "env": side.env,
+                "rounds": {
+                    name: [r.to_dict() for r in rounds] for name, rounds in side.rounds.items()
+                },
+            }
+            for side in bundle.sides
+        ],
+        "commits": [list(c) for c in bundle.commits],
+        "commits_total": bundle.commits_total,
+        "warnings": list(bundle.warnings),
+        "failure": (
+            None
+            if bundle.failure is None
+            else {"message": bundle.failure.message, "stderr_tail": bundle.failure.stderr_tail}
+        ),
+        "extra": bundle.extra,
+    }
+
+
+def save(bundle: Bundle, path: Path) -> None:
+    """Write atomically: an interrupted save leaves the old file or none, never half a bundle."""
+    text = json.dumps(to_dict(bundle), indent=1, allow_nan=False)
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; a bundle is a normal file
+        with os.fdopen(fd, "w") as out:
+            out.write(text)
+            out.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def load(path: Path) -> Bundle:
+    where = str(path)
+    try:
+        if path.stat().st_size > MAX_BUNDLE_BYTES:
+            raise InvalidDocument(f"{where}: larger than {MAX_BUNDLE_BYTES >> 20} MiB")
+        text = path.read_bytes()
+    except FileNotFoundError:
+        raise InvalidDocument(f"{where}: no such file") from None
+    except IsADirectoryError:
+        raise InvalidDocument(f"{where}: is a directory, not a bundle") from None
+    except OSError as exc:
+        raise InvalidDocument(f"{where}: cannot be read ({exc.strerror})") from None
+    return from_dict(loads_json(text, where, limit=MAX_BUNDLE_BYTES), where)
+
+
+def from_dict(data: Any, where: str) -> Bundle:
+    if not isinstance(data, dict) or "format" not in data:
+        raise InvalidDocument(f"{where}: not a perf-waterfall bundle (no 'format' key)")
+    if data["format"] != FORMAT:
+        raise InvalidDocument(
+            f"{where}: bundle format {data['format']!r}, this perf-waterfall reads {FORMAT!r}"
+        )
+    try:
+        return _from_dict(data, where)
+    except InvalidDocument:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise InvalidDocument(f"{where}: malformed bundle ({_describe(exc)})") from None
+
+
+def _from_dict(data: dict[str, Any], where: str) -> Bundle:
+    sides = tuple(_side(s, f"{where}: side {i + 1}") for i, s in enumerate(_list(data["sides"])))
+    if not sides:
+        raise InvalidDocument(f"{where}: a bundle needs at least one side")
+    failure = data.get("failure")
+    return Bundle(
+        sides=sides,
+        scenarios=tuple(
+            ScenarioInfo(name=_str(s["name"]), label=_str(s.get("label", "")))
+            for s in _list(data["scenarios"])
+        ),
+        frames=_int(data["frames"]),
+        warmup=_int(data["warmup"]),
+        rounds=_int(data["rounds"]),
+        machine=MachineInfo(**{k: _machine_value(v) for k, v in _dict(data["machine"]).items()}),
+        commits=tuple((_str(c[0]), _str(c[1])) for c in _list(data.get("commits", []))),
+        commits_total=_int(data.get("commits_total", 0)),
+        warnings=tuple(_str(w) for w in _list(data.get("warnings", []))),
+        failure=(
+            None
+            if failure is None
+            else Failure(_str(failure["message"]), _str(failure.get("stderr_tail", "")))
+        ),
+        command=_str(data.get("command", "")),
+        created=_str(data.get("created", "")),
+        tool_version=_str(data.get("tool_version", "")),
+        extra=_dict(data.get("extra", {})),
+    )
+
+
+def _side(data: Any, where: str) -> BundleSide:
+    side = _dict(data)
+    ref = _dict(side["ref"])
+    rounds = {
+        _str(name): [
+            parse_results(doc, f"{where}, {name} round {i + 1}")
+            for i, doc in enumerate(_list(docs))
+        ]
+        for name, docs in _dict(side["rounds"]).items()
+    }
+    return BundleSide(
+        label=_str(side["label"]),
+        ref=RefInfo(
+            name=_str(ref["name"]),
+            sha=_str(ref["sha"]),
+            short=_str(ref["short"]),
+            subject=_str(ref.get("subject", "")),
+        ),
+        env={_str(k): _str(v) for k, v in _dict(side.get("env", {})).items()},
+        rounds=rounds,
+    )
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, KeyError):
+        return f"missing key {exc.args[0]!r}"
+    return str(exc) or type(exc).__name__
+
+
+def _list(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise TypeError(f"expected an array, got {type(value).__name__}")
+    return value
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        raise TypeError(f"expected an object, got {type(value).__name__}")
+    return dict(value)
+
+
+def _str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, got {type(value).__name__}")
+    return value
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise TypeError(f"expected a non-negative integer, got {value!r}")
+    return value
+
+
+def _machine_value(value: Any) -> Any:
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        raise TypeError(f"machine fields are strings or integers, got {value!r}")
+    return value

@@ -1,0 +1,169 @@
+"""GitHub-flavoured markdown, paste-ready for a pull request description."""
+
+from __future__ import annotations
+
+import re
+
+from perfwaterfall import fmt
+from perfwaterfall.compare import ScenarioComparison
+from perfwaterfall.render.terminal import waterfall_text
+from perfwaterfall.report import Report, SideInfo, SweepReport
+from perfwaterfall.stats import Change
+
+# Characters that would end a table cell or start markdown/HTML inside one.
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
+WATERFALL_WIDTH = 100
+
+
+def escape(text: str) -> str:
+    """Text that stays inside its table cell and renders literally."""
+    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def fence(body: str, info: str = "text") -> str:
+    """A fenced block whose fence is longer than any backtick run in the body."""
+    longest = max((len(m) for m in re.findall(r"`+", body)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return f"{ticks}{info}\n{body.rstrip()}\n{ticks}"
+
+
+def to_markdown(report: Report) -> str:
+    parts = [_headline(report), "", *_table(report)]
+    ratio = report.comparison.geomean_ratio
+    if ratio is not None and len(report.comparison.scenarios) > 1:
+        parts += ["", f"Geomean frame time: {ratio:.3f}x ({fmt.percent((ratio - 1) * 100)})"]
+    if report.failure is not None:
+        parts += ["", f"**Run failed:** {escape(report.failure.message)}"]
+    waterfall = waterfall_text(report, WATERFALL_WIDTH)
+    if waterfall:
+        parts += ["", fence(waterfall)]
+    parts += ["", *_details(report)]
+    return "\n".join(parts) + "\n"
+
+
+def _headline(report: Report) -> str:
+    return (
+        f"**perf-waterfall** {_ref(report.base)} → {_ref(report.head)}: "
+        f"{report.frames} frames × {report.rounds} rounds per side"
+    )
+
+
+def _ref(side: SideInfo) -> str:
+    text = f"{escape(side.ref.name)} ({escape(side.ref.short)})"
+    if side.env:
+        text += " with " + ", ".join(escape(f"{k}={v}") for k, v in side.env.items())
+    return text
+
+
+def _table(report: Report) -> list[str]:
+    if not report.comparison.scenarios:
+        return ["No pipeline finished on both sides."]
+    rows = [
+        "| Pipeline | Frame time (ms) | IPC / frame (ms) | Per hop (ms) | Max fps | Verdict |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for sc in report.comparison.scenarios:
+        name = f"**{escape(sc.name)}**"
+        if sc.label:
+            name += f"<br>{escape(sc.label)}"
+        rows.append(
+            "| "
+            + " | ".join(
+                [
+                    name,
+                    _cell(sc.frame),
+                    _cell(sc.ipc),
+                    f"{fmt.ms(sc.per_hop('base'))} → {fmt.ms(sc.per_hop('head'))}",
+                    f"{fmt.fps(sc.base_fps)} → {fmt.fps(sc.head_fps)}",
+                    _verdict(sc),
+                ]
+            )
+            + " |"
+        )
+    return rows
+
+
+def _cell(change: Change) -> str:
+    text = f"{fmt.ms(change.base.median)} → {fmt.ms(change.head.median)}"
+    pct = fmt.percent(change.percent)
+    return f"{text} (**{pct}**)" if change.significant else f"{text} (\\~ {pct})"
+
+
+def _verdict(sc: ScenarioComparison) -> str:
+    verdict = fmt.verdict(sc.frame)
+    return {"faster": "**faster**", "slower": "**slower**"}.get(verdict, "\\~ noise")
+
+
+def _details(report: Report) -> list[str]:
+    lines = [
+        "<details><summary>Machine, runs, warnings and how to reproduce</summary>",
+        "",
+        f"- Machine: {escape(report.machine.one_line())}",
+        f"- Runs: {report.frames} frames (+{report.warmup} warm-up) × {report.rounds} rounds "
+        f"per side, interleaved; a change is real when Mann-Whitney p < 0.05 and it is at least "
+        f"{report.comparison.threshold_pct:g}%",
+        f"- Base: {_ref(report.base)} {escape(report.base.ref.subject)}",
+        f"- Head: {_ref(report.head)} {escape(report.head.ref.subject)}",
+    ]
+    if report.commits:
+        lines.append(f"- Commits: {report.commits_total}")
+        lines += [f"  - {escape(short)} {escape(subject)}" for short, subject in report.commits]
+        more = report.commits_total - len(report.commits)
+        if more > 0:
+            lines.append(f"  - and {more} more")
+    if report.warnings:
+        lines.append("- Warnings:")
+        lines += [f"  - {escape(w)}" for w in report.warnings]
+    if report.command:
+        lines += ["", "Reproduce:", "", fence(report.command, "sh")]
+    lines += ["", "</details>"]
+    return lines
+
+
+def sweep_to_markdown(sweep: SweepReport) -> str:
+    report = sweep.first_last
+    parts = [
+        f"**perf-waterfall sweep** of {escape(sweep.key)} at {escape(report.head.ref.name)} "
+        f"({escape(report.head.ref.short)}): {report.frames} frames × {report.rounds} rounds "
+        "per value",
+    ]
+    for name in sweep.scenario_names():
+        parts += ["", f"**{escape(name)}**", ""]
+        parts.append(
+            f"| {escape(sweep.key)} | Frame time (ms) | IPC / frame (ms) | Per hop (ms) | "
+            "Max fps | IPC vs first | Frame vs first |"
+        )
+        parts.append("|---|---:|---:|---:|---:|---|---|")
+        for value, sc in sweep.rows(name):
+            first = sweep.comparisons[0].get(name)
+            if sc is None and first is not None:
+                cells = [
+                    fmt.ms(first.frame.base.median),
+                    fmt.ms(first.ipc.base.median),
+                    fmt.ms(first.per_hop("base")),
+                    fmt.fps(first.base_fps),
+                    "baseline",
+                    "baseline",
+                ]
+            elif sc is not None:
+                cells = [
+                    fmt.ms(sc.frame.head.median),
+                    fmt.ms(sc.ipc.head.median),
+                    fmt.ms(sc.per_hop("head")),
+                    fmt.fps(sc.head_fps),
+                    _change_md(sc.ipc),
+                    _change_md(sc.frame),
+                ]
+            else:
+                cells = ["-"] * 6
+            parts.append("| " + " | ".join([escape(value), *cells]) + " |")
+    waterfall = waterfall_text(report, WATERFALL_WIDTH)
+    if waterfall:
+        parts += ["", fence(waterfall)]
+    parts += ["", *_details(report)]
+    return "\n".join(parts) + "\n"
+
+
+def _change_md(change: Change) -> str:
+    text = escape(fmt.change_text(change))
+    return f"**{text}**" if change.significant else text

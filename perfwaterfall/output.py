@@ -1,0 +1,92 @@
+"""Where a report goes: the terminal or a file, in a format, plus pictures and the gate."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from perfwaterfall.errors import EXIT_REGRESSION, EXIT_RUN_FAILED, UsageError
+from perfwaterfall.export import FORMATS, SWEEP_FORMATS, TEXT_FORMATS
+from perfwaterfall.gate import regressions
+from perfwaterfall.render.sweep import print_sweep
+from perfwaterfall.render.terminal import Draw, make_console, plain_text, print_report, recorded
+from perfwaterfall.report import Report, SweepReport
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    format: str = "terminal"
+    output: Path | None = None
+    svg: Path | None = None
+    html: Path | None = None
+    fail_on_regression: float | None = None
+    no_color: bool = False
+
+    def check(self) -> None:
+        if self.format not in FORMATS:
+            raise UsageError(f"--format must be one of {', '.join(FORMATS)}, got {self.format!r}")
+        if self.fail_on_regression is not None and self.fail_on_regression < 0:
+            raise UsageError("--fail-on-regression takes a percentage >= 0")
+        for flag, path in (("--output", self.output), ("--svg", self.svg), ("--html", self.html)):
+            if path is not None and not path.parent.is_dir():
+                raise UsageError(f"{flag} {path}: directory {path.parent} does not exist")
+
+
+def emit_report(report: Report, options: OutputOptions) -> int:
+    """Write a comparison where it was asked for; return the exit code it calls for."""
+    _emit(
+        lambda console: print_report(console, report),
+        lambda fmt: TEXT_FORMATS[fmt](report),
+        options,
+    )
+    return exit_code(report, options.fail_on_regression)
+
+
+def emit_sweep(sweep: SweepReport, options: OutputOptions) -> int:
+    _emit(
+        lambda console: print_sweep(console, sweep),
+        lambda fmt: SWEEP_FORMATS[fmt](sweep),
+        options,
+    )
+    return EXIT_RUN_FAILED if sweep.first_last.failure is not None else 0
+
+
+def _emit(draw: Draw, export: Callable[[str], str], options: OutputOptions) -> None:
+    if options.format == "terminal":
+        if options.output is None:
+            draw(make_console(no_color=options.no_color))
+        else:
+            _write(options.output, plain_text(draw))
+    else:
+        text = export(options.format)
+        if options.output is None:
+            sys.stdout.write(text)
+        else:
+            _write(options.output, text)
+    if options.svg is not None:
+        _write(options.svg, recorded(draw).export_svg(title="perf-waterfall"))
+    if options.html is not None:
+        _write(options.html, recorded(draw).export_html())
+
+
+def exit_code(report: Report, fail_on_regression: float | None) -> int:
+    if report.failure is not None:
+        return EXIT_RUN_FAILED
+    if fail_on_regression is not None:
+        found = regressions(report.comparison, fail_on_regression)
+        if found:
+            print(
+                f"perf-waterfall: regression over {fail_on_regression:g}%: " + "; ".join(found),
+                file=sys.stderr,
+            )
+            return EXIT_REGRESSION
+    return 0
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
