@@ -117,8 +117,9 @@ def wait_exited(pid: int, timeout: float | None) -> bool:
     except (AttributeError, OSError):
         return _poll_exited(pid, timeout)
     try:
-        ready, _, _ = select.select([fd], [], [], timeout)
-        return bool(ready)
+        poller = select.poll()  # not select(): that fails on descriptors above 1023
+        poller.register(fd, select.POLLIN)
+        return bool(poller.poll(None if timeout is None else max(0, int(timeout * 1000))))
     finally:
         os.close(fd)
 
