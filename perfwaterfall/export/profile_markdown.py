@@ -1,0 +1,49 @@
+"""The profile movers as markdown lines, for the pull-request description."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from perfwaterfall import fmt
+from perfwaterfall.export.markdown import escape
+from perfwaterfall.profile import Mover, Movers
+
+
+def movers_markdown(
+    movers: Movers, *, base_label: str, head_label: str, svg_paths: Sequence[Path] = ()
+) -> list[str]:
+    """A heading line, one table (self time, then total time) and a footnote; no trailing blank."""
+    lines = ["**Where the time moved** (py-spy, ms per frame over all processes)", ""]
+    if movers.empty:
+        lines.append("No function's time per frame moved between the sides.")
+    else:
+        lines += _table(movers, base_label, head_label)
+    lines += [
+        "",
+        f"Sampled {fmt.ms(movers.base_ms)} ms per frame at {escape(base_label)}, "
+        f"{fmt.ms(movers.head_ms)} at {escape(head_label)}; time blocked waiting is not sampled.",
+    ]
+    if svg_paths:
+        lines += ["", "Flamegraphs: " + ", ".join(escape(str(p)) for p in svg_paths)]
+    return lines
+
+
+def _table(movers: Movers, base_label: str, head_label: str) -> list[str]:
+    rows = [
+        f"| Function | {escape(base_label)} | {escape(head_label)} | Change |",
+        "|---|---:|---:|---:|",
+    ]
+    for title, movers_ in (("self time", movers.by_self), ("total time", movers.by_total)):
+        if movers_:
+            rows.append(f"| ***{title}*** | | | |")
+            rows += [_row(m) for m in movers_]
+    return rows
+
+
+def _row(mover: Mover) -> str:
+    change = fmt.signed_ms(mover.delta)
+    return (
+        f"| {escape(mover.function)} | {fmt.ms(mover.base_ms)} | {fmt.ms(mover.head_ms)} "
+        f"| {change} |"
+    )

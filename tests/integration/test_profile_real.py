@@ -1,0 +1,121 @@
+"""The real py-spy around a tiny real harness round: an SVG that is SVG, folded stacks that
+name code that exists, and the clear line when py-spy is missing or may not attach."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from perfwaterfall import harness
+from perfwaterfall.gitrefs import RefInfo
+from perfwaterfall.harness import HarnessSpec, Side
+from perfwaterfall.profile import (
+    PTRACE_DENIED,
+    Format,
+    ProfileUnavailable,
+    diagnose,
+    find_py_spy,
+    movers,
+    parse_folded,
+    record_argv,
+    require_py_spy,
+    seen_processes,
+)
+
+ROOT = Path(__file__).parents[2]
+SPEC = HarnessSpec(argv=("{python}", "-m", "scenarios"))
+REF = RefInfo(name="HEAD", sha="a" * 40, short="aaaaaaa", subject="under test")
+FRAMES, WARMUP = 5, 1
+STAGES = {"VideoIn", "Detector", "Tracker", "Sink"}  # the 480p_raw pipeline's filters
+SVG = "{http://www.w3.org/2000/svg}svg"
+NOBODY = ("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups")
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def py_spy() -> str:
+    found = find_py_spy()
+    if found is None:
+        pytest.fail("py-spy is a dev dependency: pip install -e .[dev]")
+    return found
+
+
+def record(py_spy: str, output: Path, fmt: Format) -> None:
+    """One profiled round of the real harness, through run_round's wrap like the engine."""
+    side = Side(label="head", ref=REF, worktree=ROOT, env={"SCENARIOS_SCALE": "0.05"})
+    result = harness.run_round(
+        SPEC,
+        side,
+        scenario="480p_raw",
+        frames=FRAMES,
+        warmup=WARMUP,
+        round_index=0,
+        timeout=60,
+        wrap=record_argv(py_spy, output, fmt),
+    )
+    assert result.scenario.name == "480p_raw"
+
+
+def test_flamegraph_is_an_svg_naming_the_pipeline(py_spy, tmp_path):
+    output = tmp_path / "perf-waterfall-head-480p_raw.svg"
+    record(py_spy, output, "flamegraph")
+    root = ET.parse(output).getroot()
+    assert root.tag == SVG
+    titles = " ".join(el.text or "" for el in root.iter("{http://www.w3.org/2000/svg}title"))
+    assert "scenarios/stage.py" in titles
+
+
+def test_folded_output_parses_and_its_movers_name_real_code(py_spy, tmp_path):
+    output = tmp_path / "head.folded"
+    record(py_spy, output, "raw")
+    folded = parse_folded(output.read_text(), roots=[ROOT])
+    assert folded, "py-spy recorded nothing"
+    assert "harness" in seen_processes(folded)
+    assert STAGES & set(seen_processes(folded)), "py-spy did not follow the filter processes"
+    frames = FRAMES + WARMUP
+    result = movers({}, folded, base_frames=frames, head_frames=frames, rate=250, top=100)
+    ours = [m.function for m in result.by_total if re.search(r"\(scenarios/\S+\.py\)$", m.function)]
+    assert ours, result.by_total
+    for function in ours:
+        name, path = re.fullmatch(r"(.+) \((.+)\)", function).groups()
+        source = (ROOT / path).read_text()
+        assert re.search(rf"\bdef {re.escape(name.split('.')[-1])}\b", source) or name == "<module>"
+
+
+def test_without_py_spy_on_path_or_beside_python(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "bin" / "python"))
+    assert find_py_spy() is None
+    with pytest.raises(ProfileUnavailable) as caught:
+        require_py_spy()
+    assert "\n" not in str(caught.value) and "pip install py-spy" in str(caught.value)
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0 or shutil.which("setpriv") is None, reason="needs root and setpriv"
+)
+def test_real_permission_error_is_diagnosed(py_spy):
+    """py-spy as nobody may not read a root-owned interpreter: the message it really prints."""
+    target = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        done = subprocess.run(
+            [*NOBODY, py_spy, "dump", "--pid", str(target.pid)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    finally:
+        target.kill()
+        target.wait()
+    if "failed to execute" in done.stderr:
+        pytest.skip(f"nobody may not run {py_spy} here")
+    assert done.returncode != 0
+    assert diagnose(done.stderr) == PTRACE_DENIED, done.stderr
