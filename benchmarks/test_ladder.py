@@ -26,14 +26,14 @@ from rich.table import Table
 from scenarios import pipeline
 from scenarios.catalog import BY_NAME
 from scenarios.config import Settings
-from scenarios.transport import BUILT
+from scenarios.transport import RUNGS
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 FRAMES = int(os.environ.get("BENCH_FRAMES", "40"))
 WARMUP = 5
 # Cells of the interleaved plan: (scenario, transport).
-LADDER = [("4k_raw", rung) for rung in BUILT]
-FAST_PATH = [("480p_raw", rung) for rung in ("nocopy", "shm-loan") if rung in BUILT]
+LADDER = [("4k_raw", rung) for rung in RUNGS]
+FAST_PATH = [("480p_raw", rung) for rung in ("nocopy", "shm-loan")]
 
 
 def _per_frame(docs: list[dict[str, Any]]) -> dict[str, list[float]]:

@@ -18,7 +18,7 @@ import zmq
 
 from scenarios.codec import JpegCodec
 from scenarios.frames import FrameSource
-from scenarios.transport import BUILT, EndpointInfo, open_endpoint
+from scenarios.transport import RUNGS, EndpointInfo, open_endpoint
 
 RESOLUTIONS = {"480p": (640, 480), "1080p": (1920, 1080), "4k": (3840, 2160)}
 
@@ -51,7 +51,7 @@ def hop_sockets() -> Iterator[tuple[zmq.Socket[Any], zmq.Socket[Any]]]:
     tmp.rmdir()
 
 
-@pytest.mark.parametrize("rung", BUILT)
+@pytest.mark.parametrize("rung", RUNGS)
 @pytest.mark.parametrize("res", list(RESOLUTIONS))
 def test_hop(
     benchmark: Any,

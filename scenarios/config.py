@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal, TypeVar
 
 from scenarios.errors import UsageError
-from scenarios.transport import BUILT, RUNGS
+from scenarios.transport import RUNGS
 
 WorkMode = Literal["sleep", "cpu"]
 WORK_MODES: tuple[str, ...] = ("sleep", "cpu")
@@ -51,11 +51,6 @@ class Settings:
             raise UsageError(
                 f"SCENARIOS_TRANSPORT={transport!r} is not a transport; "
                 f"valid values: {', '.join(RUNGS)}"
-            )
-        if transport not in BUILT:
-            raise UsageError(
-                f"SCENARIOS_TRANSPORT={transport!r} is not built yet (the shared-memory "
-                f"transport); built: {', '.join(BUILT)}"
             )
         work = env.get("SCENARIOS_WORK", "") or "sleep"
         if work not in WORK_MODES:

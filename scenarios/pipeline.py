@@ -29,9 +29,9 @@ import zmq
 
 from scenarios.catalog import Scenario
 from scenarios.config import Settings
-from scenarios.errors import Interrupted, RunFailed
+from scenarios.errors import Interrupted, RunFailed, UsageError
 from scenarios.stage import CONTROL_HWM, StageConfig
-from scenarios.transport import SHM_RUNGS, cleanup_run, sweep_stale
+from scenarios.transport import SHM_RUNGS, cleanup_run, owns_pool, sweep_stale
 
 POLL_MS = 100
 STOP_TIMEOUT_S = 10.0
@@ -73,9 +73,11 @@ def run(
     debug: bool = False,
 ) -> dict[str, Any]:
     """Run the scenario once and return its results document (harness-protocol.md)."""
+    _preflight(scenario, settings)
     driver = _Driver(scenario, settings, debug)
     with _signals_as_exceptions():
         rows, info = driver.run(frames, warmup)
+    info["run_id"] = driver.run_id
     width, height = settings.frame_size(scenario.width, scenario.height)
     params: dict[str, Any] = {"width": width, "height": height, "codec": scenario.codec}
     if scenario.source_size:
@@ -92,6 +94,8 @@ def run(
         "frame_bytes": width * height * 3,
         "payload_bytes": info["payload_bytes"],
         "python": sys.version.split()[0],
+        # Names this run's shared-memory segments (scenarios-<run_id>-...) and nothing else.
+        "run_id": info["run_id"],
     }
     if settings.transport in SHM_RUNGS:
         meta["shm_slots"] = settings.shm_slots
@@ -103,6 +107,31 @@ def run(
         "samples_ms": [[round(ns / 1e6, 6) for ns in row] for row in rows],
         "meta": meta,
     }
+
+
+def _preflight(scenario: Scenario, settings: Settings) -> None:
+    """Settings that cannot work fail here, in one line, before any process starts."""
+    if settings.transport not in SHM_RUNGS:
+        return
+    from scenarios.transport import shm
+
+    count = len(scenario.filters)
+    owners = sum(
+        owns_pool(
+            settings.transport,
+            scenario.codec,
+            source=i == 0,
+            sink=i == count - 1,
+            new_image=f.new_image,
+        )
+        for i, f in enumerate(scenario.filters)
+    )
+    width, height = settings.frame_size(scenario.width, scenario.height)
+    raw_bytes = width * height * 3 if scenario.codec == "raw" else None
+    try:
+        shm.preflight(owners, settings.shm_slots, settings.shm_slot_size, raw_bytes)
+    except (ValueError, shm.ShmError) as exc:
+        raise UsageError(str(exc)) from None
 
 
 class _Driver:
@@ -174,6 +203,7 @@ class _Driver:
                 sock_dir=str(sock_dir),
                 shm_slots=st.shm_slots,
                 shm_slot_size=st.shm_slot_size,
+                shm_timeout_s=st.stall_s,
                 jpeg_quality=st.jpeg_quality,
                 debug=self.debug,
             )

@@ -30,7 +30,7 @@ import zmq
 
 from scenarios.codec import make_codec
 from scenarios.frames import FrameSource, checksum, stamp
-from scenarios.transport import Endpoint, EndpointInfo, Meta, open_endpoint
+from scenarios.transport import Endpoint, EndpointInfo, Meta, open_endpoint, owns_pool
 
 PR_SET_PDEATHSIG = 1
 # Frame sockets queue at most this many messages: a queue of 24 MB frames stays bounded.
@@ -65,6 +65,7 @@ class StageConfig:
     sock_dir: str
     shm_slots: int
     shm_slot_size: int
+    shm_timeout_s: float = 60.0
     jpeg_quality: int = 85
     debug: bool = False
 
@@ -126,6 +127,15 @@ class Stage:
                 sock_dir=cfg.sock_dir,
                 shm_slots=cfg.shm_slots,
                 shm_slot_size=cfg.shm_slot_size,
+                shm_timeout_s=cfg.shm_timeout_s,
+                owns_pool=owns_pool(
+                    cfg.transport,
+                    cfg.codec,
+                    source=cfg.is_source,
+                    sink=cfg.is_sink,
+                    new_image=cfg.new_image,
+                ),
+                codec=cfg.codec,
             ),
             ctx,
         )

@@ -24,8 +24,6 @@ import numpy as np
 ZMQ_RUNGS: tuple[str, ...] = ("copy", "memoryview", "recv-nocopy", "nocopy")
 SHM_RUNGS: tuple[str, ...] = ("shm", "shm-loan")
 RUNGS: tuple[str, ...] = ZMQ_RUNGS + SHM_RUNGS
-#: The rungs this version of the runtime has; the others fail clearly before any process starts.
-BUILT: tuple[str, ...] = ZMQ_RUNGS
 
 Meta = dict[str, Any]
 
@@ -42,6 +40,9 @@ class EndpointInfo:
     shm_slots: int = 4
     shm_slot_size: int = 32 * 1024 * 1024
     shm_timeout_s: float = 10.0
+    #: Whether this stage owns a pool of slots (it sends payloads that are not in a slot yet).
+    owns_pool: bool = False
+    codec: str = "raw"
 
 
 class Endpoint(ABC):
@@ -73,10 +74,6 @@ class Endpoint(ABC):
         """Free what the endpoint owns (shared memory); called on every exit path."""
 
 
-class NotBuilt(Exception):
-    """A rung that this version of the runtime does not have."""
-
-
 def open_endpoint(info: EndpointInfo, ctx: Any = None) -> Endpoint:
     """The endpoint for ``info.rung``; ``ctx`` is the stage's ``zmq.Context``."""
     if info.rung in ZMQ_RUNGS:
@@ -84,16 +81,28 @@ def open_endpoint(info: EndpointInfo, ctx: Any = None) -> Endpoint:
 
         return ZmqEndpoint(info)
     if info.rung in SHM_RUNGS:
-        raise NotBuilt(
-            f"transport {info.rung!r} is not built yet (the shared-memory issue); "
-            f"use one of {', '.join(ZMQ_RUNGS)}"
-        )
+        from scenarios.transport.shm import ShmEndpoint
+
+        return ShmEndpoint(info, ctx)
     raise ValueError(f"unknown transport {info.rung!r}; valid values: {', '.join(RUNGS)}")
 
 
+def owns_pool(rung: str, codec: str, *, source: bool, sink: bool, new_image: bool) -> bool:
+    """Whether a stage needs slots of its own: it sends a payload not already in a slot."""
+    if rung not in SHM_RUNGS or sink:
+        return False
+    return rung == "shm" or codec == "jpeg" or source or new_image
+
+
 def sweep_stale() -> None:
-    """Remove what runs whose driver died left behind (shared-memory segments)."""
+    """Remove shared-memory segments that runs whose creator died left behind."""
+    from scenarios.transport import shm
+
+    shm.sweep_stale()
 
 
 def cleanup_run(run_id: str) -> None:
     """Remove every resource of run ``run_id`` that its stages could not remove."""
+    from scenarios.transport import shm
+
+    shm.cleanup_run(run_id)

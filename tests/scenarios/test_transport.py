@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,7 @@ from scenarios.catalog import BY_NAME
 from scenarios.config import Settings
 from scenarios.frames import FrameSource, checksum
 from scenarios.stage import StageError, verify_frame
-from scenarios.transport import BUILT, EndpointInfo, open_endpoint
+from scenarios.transport import RUNGS, EndpointInfo, open_endpoint
 
 SCALE = 0.05
 
@@ -32,31 +34,43 @@ def socket_pair(tmp_path: Path) -> Iterator[tuple[zmq.Socket[Any], zmq.Socket[An
     ctx.term()
 
 
-@pytest.mark.parametrize("rung", BUILT)
+@pytest.mark.parametrize("rung", RUNGS)
 @pytest.mark.parametrize("size", [(64, 48), (640, 480)])  # below and above zmq.COPY_THRESHOLD
 def test_a_hop_is_bit_exact_and_read_only(
-    socket_pair: tuple[zmq.Socket[Any], zmq.Socket[Any]], rung: str, size: tuple[int, int]
+    socket_pair: tuple[zmq.Socket[Any], zmq.Socket[Any]],
+    rung: str,
+    size: tuple[int, int],
+    tmp_path: Path,
 ) -> None:
     push, pull = socket_pair
-    sender = open_endpoint(EndpointInfo(rung=rung, stage="A", index=0))
-    receiver = open_endpoint(EndpointInfo(rung=rung, stage="B", index=1))
+    ctx = push.context
+    common = EndpointInfo(rung=rung, stage="A", index=0, run_id="feedbeef", sock_dir=str(tmp_path))
+    sender = open_endpoint(replace(common, shm_slots=2, owns_pool=True), ctx)
+    receiver = open_endpoint(replace(common, stage="B", index=1), ctx)
     source = FrameSource(*size, seed=7)
-    for n in range(3):
+    for n in range(5):  # more frames than slots: slots come back and are reused
         image = source.render(n, sender.new_image(source.shape))
         expected = checksum(image)
         meta: dict[str, Any] = {}
-        push.send_multipart(sender.encode(image, meta), copy=sender.send_copy)
+        wire = sender.encode(image, meta)
+        push.send_multipart([json.dumps(meta).encode(), *wire], copy=sender.send_copy)
         parts = pull.recv_multipart(0, receiver.recv_copy)
+        head = parts[0]
+        meta = json.loads(head if isinstance(head, bytes) else head.bytes)
+        parts = parts[1:]
         got = receiver.decode(parts, meta).reshape(source.shape)
         assert checksum(got) == expected
         assert not got.flags.writeable
         with pytest.raises(ValueError, match="read-only"):
             got[0, 0, 0] = 1
+        del got, parts, image
         receiver.release(meta)
+    receiver.close()
+    sender.close()
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("rung", BUILT)
+@pytest.mark.parametrize("rung", RUNGS)
 @pytest.mark.parametrize("name", ["4k_raw", "1080p_raw", "4k_jpg"])
 def test_every_frame_arrives_verified(rung: str, name: str, tmp_path: Path) -> None:
     doc = pipeline.run(BY_NAME[name], 4, 2, Settings(transport=rung, scale=SCALE))
