@@ -11,7 +11,7 @@ FRAMES ?=
 ARGS ?=
 PROFILE_DIR ?= /tmp
 
-.PHONY: venv test bench lint format waterfall clean
+.PHONY: venv test bench lint format waterfall waterfall.profile ladder clean
 
 venv: $(STAMP)
 
@@ -42,6 +42,16 @@ BASE_ARG = $(if $(shell git rev-parse -q --verify '$(BASELINE_REF)^{commit}' 2>/
 
 waterfall: $(STAMP)
 	$(VENV)/bin/perf-waterfall compare $(BASE_ARG) $(if $(BASE_ARG),$(HEAD_REF)) $(if $(FRAMES),--frames $(FRAMES)) $(ARGS)
+
+# The head side's flamegraph is also left at /tmp/perf-waterfall.svg.
+waterfall.profile: $(STAMP)
+	$(VENV)/bin/perf-waterfall compare $(BASE_ARG) $(if $(BASE_ARG),$(HEAD_REF)) -s 4k_raw --profile --profile-dir $(PROFILE_DIR) $(if $(FRAMES),--frames $(FRAMES)) $(ARGS)
+	cp $(PROFILE_DIR)/perf-waterfall-head-4k_raw.svg /tmp/perf-waterfall.svg
+	@echo "head flamegraph: /tmp/perf-waterfall.svg"
+
+# The copy ladder of the change this project grew out of, measured here.
+ladder: $(STAMP)
+	$(VENV)/bin/perf-waterfall sweep HEAD --env SCENARIOS_TRANSPORT=copy,memoryview,recv-nocopy,nocopy,shm,shm-loan -s 4k_raw $(if $(FRAMES),--frames $(FRAMES)) $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .benchmarks

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import shlex
-import signal
 import sys
+import tempfile
 import traceback
 from dataclasses import replace
 from pathlib import Path
-from types import FrameType
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
 from perfwaterfall import bundle as bundles
-from perfwaterfall import gitrefs, harness
+from perfwaterfall import gitrefs, harness, interrupts
 from perfwaterfall.engine import MeasureRequest, SideRequest, new_run_id
-from perfwaterfall.errors import EXIT_USAGE, PerfWaterfallError, UsageError
+from perfwaterfall.errors import EXIT_RUN_FAILED, EXIT_USAGE, PerfWaterfallError, UsageError
 from perfwaterfall.export import FORMATS
 from perfwaterfall.options import (
     DEFAULT_FRAMES,
@@ -28,6 +27,8 @@ from perfwaterfall.options import (
     parse_env_pairs,
 )
 from perfwaterfall.output import OutputOptions, emit_report, emit_sweep
+from perfwaterfall.profile import find_py_spy
+from perfwaterfall.profiling import ProfileSettings
 from perfwaterfall.render.progress import ProgressDisplay
 from perfwaterfall.render.summary import side_table
 from perfwaterfall.render.terminal import make_console
@@ -40,6 +41,10 @@ from perfwaterfall.workflow import (
 )
 
 EXIT_INTERRUPTED = 130
+# A profiled round needs enough frames that one sample is not a visible fraction of
+# a frame (at 250 Hz and 60 frames one sample is 0.07 ms per frame).
+DEFAULT_PROFILE_FRAMES = 60
+DEFAULT_PROFILE_DIR = Path(tempfile.gettempdir())
 INTERRUPTED = "interrupted; worktrees and processes were cleaned up"
 
 app = typer.Typer(
@@ -134,6 +139,25 @@ def compare_command(
     svg: Svg = None,
     html: Html = None,
     fail_on_regression: Gate = None,
+    profile: Annotated[
+        bool,
+        typer.Option(
+            "--profile",
+            help="Also record py-spy flamegraphs of both sides in extra, uncounted rounds.",
+        ),
+    ] = False,
+    profile_dir: Annotated[
+        Path, typer.Option("--profile-dir", help="Where the flamegraph SVGs go.")
+    ] = DEFAULT_PROFILE_DIR,
+    profile_frames: Annotated[
+        int, typer.Option("--profile-frames", help="Frames of each profiled round.")
+    ] = DEFAULT_PROFILE_FRAMES,
+    profile_strict: Annotated[
+        bool,
+        typer.Option(
+            "--profile-strict", help="Exit 1 when the profile cannot be made (default: a warning)."
+        ),
+    ] = False,
     no_color: NoColor = False,
     debug: Debug = False,
 ) -> None:
@@ -162,10 +186,30 @@ def compare_command(
         harness=harness_cmd,
         same_harness=same_harness,
         round_timeout_s=timeout,
+        profile=_profile_settings(
+            profile or profile_strict, profile_dir, profile_frames, warmup, timeout
+        ),
     )
     measured = _measure(request, no_color, save)
     report = build_report(measured, threshold_pct=threshold, waterfall=waterfall)
-    raise typer.Exit(emit_report(report, out))
+    code = emit_report(report, out)
+    if code == 0 and profile_strict and report.profile is not None and report.profile.problems:
+        code = EXIT_RUN_FAILED
+    raise typer.Exit(code)
+
+
+def _profile_settings(
+    wanted: bool, directory: Path, frames: int, warmup: int, timeout: float
+) -> ProfileSettings | None:
+    if not wanted:
+        return None
+    if frames < 1:
+        raise UsageError(f"--profile-frames must be at least 1, got {frames}")
+    if not directory.is_dir():
+        raise UsageError(f"--profile-dir {directory}: not a directory")
+    return ProfileSettings(
+        py_spy=find_py_spy(), directory=directory, frames=frames, warmup=warmup, timeout=timeout
+    )
 
 
 @app.command("run")
@@ -342,16 +386,11 @@ def _command_line() -> str:
     return shlex.join(["perf-waterfall", *sys.argv[1:]])
 
 
-def _raise_on_sigterm(signum: int, frame: FrameType | None) -> NoReturn:
-    """SIGTERM unwinds like Ctrl-C, so every cleanup (worktrees, process groups) runs."""
-    raise KeyboardInterrupt
-
-
 def main(argv: list[str] | None = None) -> int:
     """Entry point: one clear line on stderr for every error, tracebacks only with --debug."""
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
-    signal.signal(signal.SIGTERM, _raise_on_sigterm)
+    interrupts.install()
     command = typer.main.get_command(app)
     try:
         result = command.main(args=args, prog_name="perf-waterfall", standalone_mode=False)

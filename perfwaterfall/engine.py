@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from perfwaterfall import gitrefs, harness
+from perfwaterfall import gitrefs, harness, interrupts
 from perfwaterfall.errors import HarnessFailed, UsageError
 from perfwaterfall.gitrefs import RefInfo
 from perfwaterfall.plan import PlannedRound, interleave
+from perfwaterfall.profiling import ProfileData, ProfileSettings, profile_all
 from perfwaterfall.results import RoundResult, ScenarioInfo
 
 
@@ -70,15 +71,7 @@ class Measurement:
     planned_rounds: int
     warnings: list[str] = field(default_factory=list)
     failure: HarnessFailed | None = None
-
-    def completed(self) -> list[str]:
-        """Scenarios with every planned round of every side measured."""
-        return [
-            s.name
-            for s in self.scenarios
-            if s.name in self.rounds
-            and all(len(side) == self.planned_rounds for side in self.rounds[s.name])
-        ]
+    profile: ProfileData | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +85,7 @@ class MeasureRequest:
     harness: str | None = None
     same_harness: bool = False
     round_timeout_s: float = 300.0
+    profile: ProfileSettings | None = None  # extra, uncounted py-spy rounds when set
 
 
 def new_run_id() -> str:
@@ -139,6 +133,7 @@ def measure(request: MeasureRequest, observer: Observer | None = None) -> Measur
         plan = interleave([s.name for s in chosen], len(sides), request.rounds)
         obs.planned(plan, [s.label for s in sides])
         for planned in plan:
+            interrupts.check()
             obs.round_started(planned)
             try:
                 result = harness.run_round(
@@ -156,6 +151,11 @@ def measure(request: MeasureRequest, observer: Observer | None = None) -> Measur
             per_side = measurement.rounds.setdefault(planned.scenario, [[] for _ in sides])
             per_side[planned.side].append(result)
             obs.round_finished(planned)
+        if request.profile is not None and measurement.failure is None:
+            obs.stage("profiling with py-spy (not counted)")
+            measurement.profile = profile_all(
+                spec, sides, [s.name for s in chosen], request.profile
+            )
     return measurement
 
 

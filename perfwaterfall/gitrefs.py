@@ -40,7 +40,7 @@ class RefInfo:
 
     name: str  # as the user wrote it
     sha: str  # full sha, or WORKTREE
-    short: str  # abbreviated sha, or WORKTREE
+    short: str  # abbreviated sha; for WORKTREE, HEAD's with -dirty
     subject: str
 
 
@@ -72,7 +72,7 @@ def resolve_ref(repo: git.Repo, ref: str) -> RefInfo:
         return RefInfo(
             name=ref,
             sha=WORKTREE,
-            short=WORKTREE,
+            short=f"{head.short}-dirty",  # git describe --dirty's spelling
             subject=f"uncommitted changes on top of {head.short}",
         )
     sha = _commit_sha(repo, ref)

@@ -7,10 +7,12 @@ takes a Report and nothing else.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from perfwaterfall.compare import Comparison, ScenarioComparison
 from perfwaterfall.gitrefs import RefInfo
 from perfwaterfall.machine import MachineInfo
+from perfwaterfall.profile import Movers
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,16 @@ class Failure:
 
 
 @dataclass(frozen=True)
+class ProfileView:
+    """Where the time moved in one profiled pipeline; problems if a profile was not made."""
+
+    scenario: str | None
+    movers: Movers | None
+    svg_paths: tuple[Path, ...] = ()
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Report:
     base: SideInfo
     head: SideInfo
@@ -43,6 +55,7 @@ class Report:
     warnings: tuple[str, ...] = ()
     failure: Failure | None = None
     command: str = ""
+    profile: ProfileView | None = None
 
     def waterfall_scenario(self) -> ScenarioComparison | None:
         """The pipeline to draw: the one asked for, else the one that moved most."""

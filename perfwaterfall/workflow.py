@@ -9,16 +9,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 from perfwaterfall import gitrefs
 from perfwaterfall.bundle import Bundle, BundleSide
 from perfwaterfall.checks import check_comparison
 from perfwaterfall.compare import Comparison, compare_scenario
 from perfwaterfall.engine import MeasureRequest, Observer, measure
-from perfwaterfall.errors import UsageError
+from perfwaterfall.errors import InvalidDocument, UsageError
 from perfwaterfall.machine import describe_machine
 from perfwaterfall.options import ENV_KEY
-from perfwaterfall.report import Failure, Report, SideInfo, SweepReport
+from perfwaterfall.profile import movers
+from perfwaterfall.profiling import ProfileData
+from perfwaterfall.report import Failure, ProfileView, Report, SideInfo, SweepReport
 
 COMMITS_SHOWN = 10
 
@@ -69,6 +72,7 @@ def measure_bundle(
         failure=None if failure is None else Failure(str(failure), failure.stderr_tail),
         command=command,
         created=datetime.now(UTC).isoformat(timespec="seconds"),
+        extra={} if measurement.profile is None else {"profile": measurement.profile.to_dict()},
     )
 
 
@@ -116,7 +120,10 @@ def build_report(
         raise UsageError(f"--waterfall {waterfall} is not among the measured scenarios: {names}")
     base, head = bundle.sides[base_i], bundle.sides[head_i]
     warnings = list(bundle.warnings) + check_comparison(comparison, (base.label, head.label))
-    return Report(
+    profile = _profile_view(bundle, comparison, waterfall, (base_i, head_i))
+    if profile is not None:
+        warnings += [f"profile not made: {p}" for p in profile.problems]
+    report = Report(
         base=SideInfo(base.label, base.ref, dict(base.env)),
         head=SideInfo(head.label, head.ref, dict(head.env)),
         comparison=comparison,
@@ -130,6 +137,39 @@ def build_report(
         warnings=tuple(warnings),
         failure=bundle.failure,
         command=bundle.command,
+        profile=profile,
+    )
+    return report
+
+
+def _profile_view(
+    bundle: Bundle, comparison: Comparison, waterfall: str | None, sides: tuple[int, int]
+) -> ProfileView | None:
+    """Movers of the drawn pipeline (else the first profiled one), from the stored stacks."""
+    raw = bundle.extra.get("profile")
+    if raw is None:
+        return None
+    try:
+        data = ProfileData.from_dict(raw)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise InvalidDocument(f"bundle: malformed profile ({exc})") from None
+    drawn = comparison.get(waterfall) if waterfall else comparison.most_changed()
+    names = [drawn.name] if drawn is not None else []
+    name = next((n for n in [*names, *data.sides] if n in data.sides), None)
+    if name is None:
+        return ProfileView(None, None, (), tuple(data.problems))
+    base, head = data.sides[name][sides[0]], data.sides[name][sides[1]]
+    return ProfileView(
+        scenario=name,
+        movers=movers(
+            base.folded,
+            head.folded,
+            base_frames=base.frames,
+            head_frames=head.frames,
+            rate=data.rate,
+        ),
+        svg_paths=tuple(Path(p.svg) for p in data.sides[name]),
+        problems=tuple(data.problems),
     )
 
 

@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 from perfwaterfall import fmt
 from perfwaterfall.compare import ScenarioComparison
+from perfwaterfall.export.mdtext import escape, fence
+from perfwaterfall.export.profile_markdown import movers_markdown
 from perfwaterfall.render.terminal import waterfall_text
 from perfwaterfall.report import Report, SideInfo, SweepReport
 from perfwaterfall.stats import Change
 
-# Characters that would end a table cell or start markdown/HTML inside one.
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
 WATERFALL_WIDTH = 100
-
-
-def escape(text: str) -> str:
-    """Text that stays inside its table cell and renders literally."""
-    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
-
-
-def fence(body: str, info: str = "text") -> str:
-    """A fenced block whose fence is longer than any backtick run in the body."""
-    longest = max((len(m) for m in re.findall(r"`+", body)), default=0)
-    ticks = "`" * max(3, longest + 1)
-    return f"{ticks}{info}\n{body.rstrip()}\n{ticks}"
 
 
 def to_markdown(report: Report) -> str:
@@ -37,6 +23,16 @@ def to_markdown(report: Report) -> str:
     waterfall = waterfall_text(report, WATERFALL_WIDTH)
     if waterfall:
         parts += ["", fence(waterfall)]
+    if report.profile is not None and report.profile.movers is not None:
+        parts += [
+            "",
+            *movers_markdown(
+                report.profile.movers,
+                base_label=report.base.label,
+                head_label=report.head.label,
+                svg_paths=report.profile.svg_paths,
+            ),
+        ]
     parts += ["", *_details(report)]
     return "\n".join(parts) + "\n"
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from perfwaterfall import fmt
-from perfwaterfall.export.markdown import escape
+from perfwaterfall.export.mdtext import escape
 from perfwaterfall.profile import Mover, Movers
 
 

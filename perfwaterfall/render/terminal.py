@@ -9,6 +9,7 @@ from typing import IO
 from rich.console import Console, RenderableType
 
 from perfwaterfall.render.panels import commits_panel, failure_panel, header_panel, warnings_panel
+from perfwaterfall.render.profile import movers_panel
 from perfwaterfall.render.summary import summary_table
 from perfwaterfall.render.theme import make_theme
 from perfwaterfall.render.waterfall import waterfall_panel
@@ -46,6 +47,15 @@ def report_renderables(report: Report, width: int) -> list[RenderableType]:
         chosen = report.waterfall_scenario()
         if chosen is not None:
             parts.append(waterfall_panel(chosen, report.base, report.head, width))
+    if report.profile is not None and report.profile.movers is not None:
+        parts.append(
+            movers_panel(
+                report.profile.movers,
+                base_label=report.base.label,
+                head_label=report.head.label,
+                svg_paths=report.profile.svg_paths,
+            )
+        )
     parts += [commits_panel(report), warnings_panel(report)]
     return [p for p in parts if p is not None]
 

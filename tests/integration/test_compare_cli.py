@@ -244,7 +244,12 @@ def test_a_signal_mid_round_removes_worktrees_and_harness(repo, tmp_path, sig):
         time.sleep(0.05)
     assert _bench_running(repo), "the harness never started"
     os.kill(proc.pid, sig)
-    _, err = proc.communicate(timeout=15)
+    try:
+        _, err = proc.communicate(timeout=15)
+    finally:  # a CLI that ignored the signal must not outlive the test
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
     assert proc.returncode == 130
     assert b"interrupted" in err and b"Traceback" not in err
     assert registered_worktrees(repo) == []

@@ -1,0 +1,156 @@
+"""The profiled rounds: one extra, uncounted round per side and format under py-spy.
+
+Sampling perturbs timing, so these rounds run after the measured ones and never
+enter the statistics. py-spy writes one format per run: a raw round gives the
+folded stacks for the movers, a flamegraph round the SVG people look at.
+A profile that cannot be made is a note, not a failure, unless asked for strictly.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from perfwaterfall import harness
+from perfwaterfall.errors import HarnessFailed
+from perfwaterfall.profile import (
+    DEFAULT_RATE,
+    NOT_FOUND,
+    Folded,
+    output_path,
+    parse_folded,
+    record_argv,
+)
+from perfwaterfall.profile import diagnose as diagnose_denied
+
+
+@dataclass(frozen=True)
+class ProfileSettings:
+    py_spy: str | None  # None: not installed; the profile is then a note saying so
+    directory: Path
+    frames: int
+    warmup: int
+    rate: int = DEFAULT_RATE
+    timeout: float = 600.0
+
+
+@dataclass(frozen=True)
+class SideProfile:
+    frames: int  # frames the profiled round pushed, warm-up included
+    svg: str
+    folded: Folded
+
+
+@dataclass
+class ProfileData:
+    rate: int
+    sides: dict[str, list[SideProfile]] = field(default_factory=dict)  # scenario -> per side
+    problems: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rate": self.rate,
+            "problems": self.problems,
+            "scenarios": {
+                name: [
+                    {
+                        "frames": p.frames,
+                        "svg": p.svg,
+                        "folded": [[list(stack), count] for stack, count in p.folded.items()],
+                    }
+                    for p in per_side
+                ]
+                for name, per_side in self.sides.items()
+            },
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> ProfileData:
+        """KeyError/TypeError/ValueError on a malformed document (bundle.py maps them)."""
+        scenarios = data["scenarios"]
+        return cls(
+            rate=int(data["rate"]),
+            problems=[str(p) for p in data["problems"]],
+            sides={
+                str(name): [
+                    SideProfile(
+                        frames=int(p["frames"]),
+                        svg=str(p["svg"]),
+                        folded={tuple(str(f) for f in stack): int(n) for stack, n in p["folded"]},
+                    )
+                    for p in per_side
+                ]
+                for name, per_side in scenarios.items()
+            },
+        )
+
+
+class ProfileProblem(Exception):
+    """This side's profile could not be made; the message says why."""
+
+
+def profile_side(
+    spec: harness.HarnessSpec, side: harness.Side, scenario: str, settings: ProfileSettings
+) -> SideProfile:
+    """Record one side of one scenario: SVG for people, folded stacks for the movers."""
+    assert settings.py_spy is not None
+    svg = output_path(settings.directory, side.label, scenario, "flamegraph")
+    with tempfile.TemporaryDirectory(prefix="perf-waterfall-profile-") as tmp:
+        raw = Path(tmp, "stacks.folded")
+        for fmt, target in (("raw", raw), ("flamegraph", svg)):
+            wrap = record_argv(settings.py_spy, target, fmt, settings.rate)  # type: ignore[arg-type]
+            _record(spec, side, scenario, settings, wrap)
+        try:
+            folded = parse_folded(raw.read_text(errors="replace"), roots=[side.worktree])
+        except OSError:
+            raise ProfileProblem(f"{side.label}: py-spy wrote no samples for {scenario}") from None
+    if not folded or not svg.is_file():
+        raise ProfileProblem(f"{side.label}: py-spy recorded no samples of {scenario}")
+    return SideProfile(frames=settings.frames + settings.warmup, svg=str(svg), folded=folded)
+
+
+def _record(
+    spec: harness.HarnessSpec,
+    side: harness.Side,
+    scenario: str,
+    settings: ProfileSettings,
+    wrap: list[str],
+) -> None:
+    try:
+        harness.run_round(
+            spec,
+            side,
+            scenario=scenario,
+            frames=settings.frames,
+            warmup=settings.warmup,
+            round_index=0,
+            timeout=settings.timeout,
+            wrap=wrap,
+        )
+    except HarnessFailed as failed:
+        denied = diagnose_denied(failed.stderr_tail)
+        raise ProfileProblem(denied or f"profiled round failed: {failed}") from None
+
+
+def profile_all(
+    spec: harness.HarnessSpec,
+    sides: list[harness.Side],
+    scenarios: list[str],
+    settings: ProfileSettings,
+) -> ProfileData:
+    """Profile every scenario on every side; the first problem stops the profiling (a
+    denied ptrace or a missing py-spy would only repeat itself)."""
+    data = ProfileData(rate=settings.rate)
+    if settings.py_spy is None:
+        data.problems.append(NOT_FOUND)
+        return data
+    settings.directory.mkdir(parents=True, exist_ok=True)
+    for scenario in scenarios:
+        try:
+            data.sides[scenario] = [profile_side(spec, s, scenario, settings) for s in sides]
+        except ProfileProblem as problem:
+            data.problems.append(str(problem))
+            break
+    return data

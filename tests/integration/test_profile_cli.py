@@ -1,0 +1,111 @@
+"""compare --profile with the real py-spy and the real scenarios, and without py-spy."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from perfwaterfall.cli import main
+
+ROOT = Path(__file__).parents[2]
+SMALL = ["-s", "480p_raw", "--frames", "3", "--rounds", "2", "--warmup", "1"]
+
+
+def test_profile_writes_an_svg_per_side_and_names_real_functions(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "140")
+    monkeypatch.setenv("SCENARIOS_SCALE", "0.05")
+    code = main(
+        [
+            "compare",
+            "WORKTREE",
+            "WORKTREE",
+            "--repo",
+            str(ROOT),
+            *SMALL,
+            "--base-env",
+            "SCENARIOS_TRANSPORT=copy",
+            "--profile",
+            "--profile-dir",
+            str(tmp_path),
+            "--profile-frames",
+            "20",
+            "--format",
+            "markdown",
+        ]
+    )
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    svgs = sorted(p.name for p in tmp_path.glob("*.svg"))
+    assert svgs == ["perf-waterfall-base-480p_raw.svg", "perf-waterfall-head-480p_raw.svg"]
+    for svg in tmp_path.glob("*.svg"):
+        assert ET.parse(svg).getroot().tag.endswith("svg")
+    assert "Where the time moved" in out
+    named = re.findall(r"\| ([A-Za-z_.<>\\]+) \(([\w/\\.]+\.py)\)", out)
+    assert named, out
+    # every function the panel names exists in the file it names
+    for function, path in named:
+        name = function.replace("\\", "").split(".")[-1]
+        source = ROOT / path.replace("\\", "") if path.startswith("scenarios") else None
+        if source is not None and name not in ("<module>",):
+            assert f"def {name}" in source.read_text(), (function, path)
+
+
+def test_without_py_spy_the_comparison_renders_with_one_clear_line(tmp_path):
+    """A venv twin without the py-spy binary (PATH without it too)."""
+    twin = tmp_path / "venv"
+    (twin / "bin").mkdir(parents=True)
+    real = Path(sys.prefix)
+    (twin / "pyvenv.cfg").write_text((real / "pyvenv.cfg").read_text())
+    (twin / "lib").symlink_to(real / "lib")
+    (twin / "bin" / "python").symlink_to(Path(sys.executable).resolve())
+    env = {**os.environ, "PATH": "/usr/bin:/bin", "COLUMNS": "120", "SCENARIOS_SCALE": "0.05"}
+    done = subprocess.run(
+        [
+            str(twin / "bin" / "python"),
+            "-m",
+            "perfwaterfall",
+            "compare",
+            "WORKTREE",
+            "WORKTREE",
+            "--repo",
+            str(ROOT),
+            *SMALL,
+            "--profile",
+            "--profile-dir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=240,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "py-spy is not installed" in done.stdout  # in the warnings panel
+    assert "Frame waterfall" in done.stdout and "Where the time moved" not in done.stdout
+    strict = subprocess.run(
+        [
+            str(twin / "bin" / "python"),
+            "-m",
+            "perfwaterfall",
+            "compare",
+            "WORKTREE",
+            "WORKTREE",
+            "--repo",
+            str(ROOT),
+            *SMALL,
+            "--profile-strict",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=240,
+        cwd=ROOT,
+    )
+    assert strict.returncode == 1 and '"scenarios"' in strict.stdout
