@@ -64,7 +64,12 @@ Rounds = Annotated[
 ]
 Scenarios = Annotated[
     list[str] | None,
-    typer.Option("--scenario", "-s", help="Scenario to run (repeatable; default: all at HEAD)."),
+    typer.Option(
+        "--scenario",
+        "-s",
+        metavar="NAME",
+        help="Scenario to run (repeatable; default: all at HEAD).",
+    ),
 ]
 Waterfall = Annotated[
     str | None,
@@ -117,11 +122,15 @@ def compare_command(
     waterfall: Waterfall = None,
     base_env: Annotated[
         list[str] | None,
-        typer.Option("--base-env", help="KEY=VALUE for the base side (repeatable)."),
+        typer.Option(
+            "--base-env", metavar="KEY=VALUE", help="KEY=VALUE for the base side (repeatable)."
+        ),
     ] = None,
     head_env: Annotated[
         list[str] | None,
-        typer.Option("--head-env", help="KEY=VALUE for the head side (repeatable)."),
+        typer.Option(
+            "--head-env", metavar="KEY=VALUE", help="KEY=VALUE for the head side (repeatable)."
+        ),
     ] = None,
     harness_cmd: HarnessCmd = None,
     same_harness: Annotated[
@@ -223,7 +232,8 @@ def run_command(
     rounds: Rounds = DEFAULT_ROUNDS,
     scenario: Scenarios = None,
     env: Annotated[
-        list[str] | None, typer.Option("--env", help="KEY=VALUE for the harness (repeatable).")
+        list[str] | None,
+        typer.Option("--env", metavar="KEY=VALUE", help="KEY=VALUE for the harness (repeatable)."),
     ] = None,
     harness_cmd: HarnessCmd = None,
     timeout: Timeout = DEFAULT_ROUND_TIMEOUT_S,
@@ -284,7 +294,12 @@ def show_command(
 def sweep_command(
     ref: Annotated[str, typer.Argument(help="Ref to measure (WORKTREE allowed).")] = "HEAD",
     env: Annotated[
-        str, typer.Option("--env", help="KEY=v1,v2,...: one run per value, the first the baseline.")
+        str,
+        typer.Option(
+            "--env",
+            metavar="KEY=V1,V2,...",
+            help="KEY=v1,v2,...: one run per value, the first the baseline.",
+        ),
     ] = "",
     frames: Frames = DEFAULT_FRAMES,
     warmup: Warmup = DEFAULT_WARMUP,
