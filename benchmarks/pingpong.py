@@ -1,8 +1,9 @@
 """Echo peer for the timing-overhead benchmark: bounce every message back, timed or not.
 
-Run as ``python pingpong.py IN_ADDR OUT_ADDR``. A message whose first part is a
-JSON object is treated like a frame's metadata: the hop that brought it is timed
-the way ``scenarios.stage`` times it, and the reply is stamped for the next hop.
+Run as ``python pingpong.py IN_ADDR OUT_ADDR``. Three kinds of message: empty
+parts (bare ping-pong); a metadata part without timestamps (parsed and sent
+back as is); a metadata part with ``ts`` (the hop that brought it is timed the
+way ``scenarios.stage`` times it, and the reply is stamped for the next hop).
 """
 
 from __future__ import annotations
@@ -35,6 +36,19 @@ def timed_recv(sock: zmq.Socket[Any]) -> dict[str, Any]:
     return meta
 
 
+def meta_send(sock: zmq.Socket[Any], meta: dict[str, Any]) -> None:
+    """The same metadata message without any timestamp: what a hop costs untimed."""
+    sock.send_multipart([json.dumps(meta).encode(), b""], copy=False)
+
+
+def meta_recv(sock: zmq.Socket[Any]) -> dict[str, Any]:
+    parts = sock.recv_multipart(copy=False)
+    meta: dict[str, Any] = json.loads(parts[0].bytes)
+    view = np.frombuffer(parts[1].buffer, dtype=np.uint8)
+    view.flags.writeable = False
+    return meta
+
+
 def untimed_send(sock: zmq.Socket[Any]) -> None:
     sock.send_multipart([b"", b""], copy=False)
 
@@ -58,8 +72,11 @@ def main() -> int:
         if head:
             meta: dict[str, Any] = json.loads(head)
             np.frombuffer(parts[1].buffer, dtype=np.uint8).flags.writeable = False
-            meta["t"].append(now() - meta["ts"] - meta["ex"])
-            timed_send(out, meta)
+            if "ts" in meta:
+                meta["t"].append(now() - meta["ts"] - meta["ex"])
+                timed_send(out, meta)
+            else:
+                meta_send(out, meta)
         else:
             np.frombuffer(parts[1].buffer, dtype=np.uint8).flags.writeable = False
             untimed_send(out)
