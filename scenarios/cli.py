@@ -89,11 +89,11 @@ def _write(path: Path, doc: dict[str, object]) -> None:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    from scenarios import pipeline  # imports zmq: not needed by ``list``
-
     if args.command == "list":
         print(json.dumps([s.descriptor() for s in SCENARIOS]))
         return 0
+    from scenarios import pipeline  # imports zmq and numpy: not needed by ``list``
+
     settings = Settings.from_env()
     if args.command == "run":
         scenario = _scenario(args.scenario)
