@@ -15,44 +15,48 @@ from perfwaterfall.render.spans import span
 from perfwaterfall.stats import Change
 
 GAIN_BAR_WIDTH = 16
+COMPACT_GAIN_BAR_WIDTH = 6
+# The full table needs about 110 columns; narrower terminals get the stacked layout.
+COMPACT_BELOW = 110
 VERDICT_STYLE = {"faster": "pw.faster", "slower": "pw.slower", "noise": "pw.noise"}
 
 
-def change_cell(before: str, after: str, change: Change | None, unit: str = "") -> Text:
-    """'55.0 → 33.1' over a coloured '-39.8%' (or a grey '~ +0.4%')."""
-    text = Text(f"{before} → {after}{unit}", no_wrap=True)
-    if change is None:
-        return text
-    verdict = fmt.verdict(change)
-    mark = fmt.percent(change.percent)
-    text.append("\n")
-    text.append(mark if change.significant else f"{fmt.NOISE_MARK} {mark}", VERDICT_STYLE[verdict])
+def change_cell(before: str, after: str, change: Change | None, *, stacked: bool = False) -> Text:
+    """'55.0 → 33.1' over a coloured '-39.8%' (or a grey '~ +0.4%'); stacked: one value a line."""
+    text = Text(f"{before}\n→ {after}" if stacked else f"{before} → {after}", no_wrap=True)
+    if change is not None:
+        text.append("\n")
+        text.append(_mark(change.percent, change), VERDICT_STYLE[fmt.verdict(change)])
     return text
 
 
-def fps_cell(sc: ScenarioComparison) -> Text:
-    text = Text(f"{fmt.fps(sc.base_fps)} → {fmt.fps(sc.head_fps)}", no_wrap=True)
+def fps_cell(sc: ScenarioComparison, *, stacked: bool = False) -> Text:
     gain = (sc.head_fps / sc.base_fps - 1) * 100 if sc.base_fps else 0.0
-    verdict = fmt.verdict(sc.frame)
+    before, after = fmt.fps(sc.base_fps), fmt.fps(sc.head_fps)
+    text = Text(f"{before}\n→ {after}" if stacked else f"{before} → {after}", no_wrap=True)
     text.append("\n")
-    mark = fmt.percent(gain)
-    text.append(
-        mark if sc.frame.significant else f"{fmt.NOISE_MARK} {mark}", VERDICT_STYLE[verdict]
-    )
+    text.append(_mark(gain, sc.frame), VERDICT_STYLE[fmt.verdict(sc.frame)])
     return text
 
 
-def gain_bar(change: Change, largest_pct: float) -> Text:
+def _mark(pct: float, change: Change) -> str:
+    mark = fmt.percent(pct)
+    return mark if change.significant else f"{fmt.NOISE_MARK} {mark}"
+
+
+def gain_bar(change: Change, largest_pct: float, width: int = GAIN_BAR_WIDTH) -> Text:
     """Bar length is |change| against the largest change in the table; colour is the verdict."""
     verdict = fmt.verdict(change)
     size = largest_pct if largest_pct > 0 else 1.0
-    bar = span(0, abs(change.percent), size, GAIN_BAR_WIDTH, VERDICT_STYLE[verdict])
+    bar = span(0, abs(change.percent), size, width, VERDICT_STYLE[verdict])
     label = {"faster": "faster", "slower": "slower", "noise": "noise"}[verdict]
     bar.append(f" {label}", VERDICT_STYLE[verdict])
     return bar
 
 
-def summary_table(comparison: Comparison) -> Table:
+def summary_table(comparison: Comparison, width: int = 120) -> Table:
+    """Below COMPACT_BELOW columns, values stack (before, after, change) and labels go."""
+    compact = width < COMPACT_BELOW
     table = Table(
         box=box.SIMPLE_HEAD,
         border_style="pw.border",
@@ -63,34 +67,39 @@ def summary_table(comparison: Comparison) -> Table:
         caption_style="pw.dim",
         pad_edge=False,
     )
-    table.add_column("Pipeline", style="pw.label")
+    table.add_column("Pipeline", style="pw.label", no_wrap=compact)
     table.add_column("Frame time", justify="right", no_wrap=True)
     table.add_column("IPC / frame", justify="right", no_wrap=True)
     table.add_column("Per hop", justify="right", no_wrap=True)
     table.add_column("Max fps", justify="right", no_wrap=True)
-    table.add_column("Frame time change", no_wrap=True)
+    table.add_column("Change" if compact else "Frame time change", no_wrap=True)
     largest = max((abs(s.frame.percent) for s in comparison.scenarios), default=0.0)
     # A floor of five thresholds keeps an A/A run's 1% wobble from drawing a full bar.
     largest = max(largest, 5 * comparison.threshold_pct)
     for sc in comparison.scenarios:
         name = Text(fmt.one_line(sc.name), style="pw.label")
-        if sc.label:
+        if sc.label and not compact:
             name.append(f"\n{fmt.one_line(sc.label)}", style="pw.dim")
+        frame, ipc = sc.frame, sc.ipc
         table.add_row(
             name,
-            change_cell(fmt.ms(sc.frame.base.median), fmt.ms(sc.frame.head.median), sc.frame),
-            change_cell(fmt.ms(sc.ipc.base.median), fmt.ms(sc.ipc.head.median), sc.ipc),
-            _per_hop_cell(sc),
-            fps_cell(sc),
-            gain_bar(sc.frame, largest),
+            change_cell(
+                fmt.ms(frame.base.median), fmt.ms(frame.head.median), frame, stacked=compact
+            ),
+            change_cell(fmt.ms(ipc.base.median), fmt.ms(ipc.head.median), ipc, stacked=compact),
+            _per_hop_cell(sc, stacked=compact),
+            fps_cell(sc, stacked=compact),
+            gain_bar(frame, largest, COMPACT_GAIN_BAR_WIDTH if compact else GAIN_BAR_WIDTH),
         )
     return table
 
 
-def _per_hop_cell(sc: ScenarioComparison) -> Text:
+def _per_hop_cell(sc: ScenarioComparison, *, stacked: bool = False) -> Text:
     before, after = sc.per_hop("base"), sc.per_hop("head")
     same_hops = sc.base_hops == sc.head_hops
-    return change_cell(fmt.ms(before), fmt.ms(after), sc.ipc if same_hops else None)
+    return change_cell(
+        fmt.ms(before), fmt.ms(after), sc.ipc if same_hops else None, stacked=stacked
+    )
 
 
 def _geomean_caption(comparison: Comparison) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import sys
 from collections.abc import Callable
 from typing import IO
 
@@ -17,6 +19,8 @@ from perfwaterfall.report import Report
 
 # Wider than this, the waterfall bars stop gaining precision and start costing readability.
 MAX_WIDTH = 140
+# Width for pipes and CI logs, which have no size of their own.
+PIPE_WIDTH = 120
 
 
 def make_console(
@@ -28,6 +32,10 @@ def make_console(
     record: bool = False,
 ) -> Console:
     """A themed console; rich itself handles NO_COLOR, non-TTYs and 256/8-colour terminals."""
+    if width is None and file is None and "COLUMNS" not in os.environ:
+        stream = sys.stderr if stderr else sys.stdout
+        if not stream.isatty():  # a pipe or a CI log: rich would assume 80 columns
+            width = PIPE_WIDTH
     return Console(
         file=file,
         stderr=stderr,
@@ -43,7 +51,7 @@ def make_console(
 def report_renderables(report: Report, width: int) -> list[RenderableType]:
     parts: list[RenderableType | None] = [header_panel(report), failure_panel(report)]
     if report.comparison.scenarios:
-        parts.append(summary_table(report.comparison))
+        parts.append(summary_table(report.comparison, width))
         chosen = report.waterfall_scenario()
         if chosen is not None:
             parts.append(waterfall_panel(chosen, report.base, report.head, width))

@@ -115,7 +115,7 @@ def _footer(sc: ScenarioComparison) -> Text:
         ("filter work  ", "pw.dim"),
         ("■ ", "pw.stage.ipc"),
         ("IPC hop", "pw.dim"),
-        "    frame ",
+        "\nframe ",
         (f"{fmt.ms(frame.base.median)} → {fmt.ms(frame.head.median)} ms ", ""),
         (fmt.change_text(frame), VERDICT_STYLE[verdict]),
         "    max fps ",
