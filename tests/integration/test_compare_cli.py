@@ -218,7 +218,8 @@ def test_list_shows_the_scenarios_at_a_ref(repo, capsys):
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_a_signal_mid_round_removes_worktrees_and_harness(repo, tmp_path, sig):
     before = user_state(repo)
-    env = {**os.environ, "BENCH_SLEEP": "30", "COLUMNS": "100"}
+    marker = f"BENCH_MARK={tmp_path}".encode()
+    env = {**os.environ, "BENCH_SLEEP": "30", "COLUMNS": "100", "BENCH_MARK": str(tmp_path)}
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -240,9 +241,11 @@ def test_a_signal_mid_round_removes_worktrees_and_harness(repo, tmp_path, sig):
         start_new_session=True,
     )
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not _bench_running(repo):
+    while time.monotonic() < deadline and not _bench_running(marker):
+        if proc.poll() is not None:
+            pytest.fail(f"the CLI ended before its harness ran: {proc.communicate()[1]!r}")
         time.sleep(0.05)
-    assert _bench_running(repo), "the harness never started"
+    assert _bench_running(marker), "the harness never started"
     os.kill(proc.pid, sig)
     try:
         _, err = proc.communicate(timeout=15)
@@ -253,21 +256,20 @@ def test_a_signal_mid_round_removes_worktrees_and_harness(repo, tmp_path, sig):
     assert proc.returncode == 130
     assert b"interrupted" in err and b"Traceback" not in err
     assert registered_worktrees(repo) == []
-    assert not _bench_running(repo)
+    assert not _bench_running(marker)
     assert user_state(repo) == before
 
 
-def _bench_running(repo: Path) -> bool:
-    """Is a bench.py harness running in a worktree of ``repo``? (other runs may be going on)"""
+def _bench_running(marker: bytes) -> bool:
+    """Is a bench.py harness of this test alive? (its environment carries the test's marker)"""
     for proc in Path("/proc").iterdir():
         try:
             if b"bench.py" not in (proc / "cmdline").read_bytes().split(b"\0"):
                 continue
-            gitdir = (proc / "cwd" / ".git").read_text()
+            if marker in (proc / "environ").read_bytes().split(b"\0"):
+                return True
         except OSError:
             continue
-        if str(repo / ".git" / "worktrees") in gitdir:
-            return True
     return False
 
 
