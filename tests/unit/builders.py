@@ -11,6 +11,7 @@ from perfwaterfall.gitrefs import RefInfo
 from perfwaterfall.machine import MachineInfo
 from perfwaterfall.report import Report, SideInfo
 from perfwaterfall.results import RoundResult, ScenarioInfo, Stage
+from perfwaterfall.workflow import compare_sides
 
 PIPELINE = (
     Stage("VideoIn", "filter"),
@@ -73,30 +74,7 @@ def report(comparison: Comparison, **kw: object) -> Report:
 
 def ladder_comparison(threshold_pct: float = 2.0) -> Comparison:
     """copy -> nocopy on 4k_raw, plus an unchanged 480p pipeline."""
-    base = rounds([0.02, 17.5, 20.1, 17.4, 0.02], seed=1)
-    head = rounds([0.02, 6.5, 20.1, 6.6, 0.02], seed=2)
-    stages_480 = (
-        Stage("VideoIn", "filter"),
-        Stage("hop 1", "ipc"),
-        Stage("Detector", "filter"),
-        Stage("hop 2", "ipc"),
-        Stage("Tracker", "filter"),
-        Stage("hop 3", "ipc"),
-        Stage("Sink", "filter"),
-    )
-    small = [0.01, 0.3, 8.1, 0.3, 3.1, 0.3, 0.01]
-    kw = dict(name="480p_raw", label="480p, 3 filters, raw", stages=stages_480)
-    return Comparison(
-        scenarios=(
-            compare_scenario(base, head, threshold_pct=threshold_pct),
-            compare_scenario(
-                rounds(small, seed=3, jitter=0.01, **kw),
-                rounds(small, seed=4, jitter=0.01, **kw),
-                threshold_pct=threshold_pct,
-            ),
-        ),
-        threshold_pct=threshold_pct,
-    )
+    return compare_sides(ladder_bundle(), 0, 1, threshold_pct)
 
 
 def bundle(
