@@ -6,7 +6,7 @@ import random
 from collections.abc import Sequence
 
 from perfwaterfall.bundle import Bundle, BundleSide
-from perfwaterfall.compare import Comparison, compare_scenario
+from perfwaterfall.compare import Comparison
 from perfwaterfall.gitrefs import RefInfo
 from perfwaterfall.machine import MachineInfo
 from perfwaterfall.report import Report, SideInfo
