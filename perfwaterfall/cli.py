@@ -15,7 +15,13 @@ import typer
 from perfwaterfall import bundle as bundles
 from perfwaterfall import gitrefs, harness, interrupts
 from perfwaterfall.engine import MeasureRequest, SideRequest, new_run_id
-from perfwaterfall.errors import EXIT_RUN_FAILED, EXIT_USAGE, PerfWaterfallError, UsageError
+from perfwaterfall.errors import (
+    EXIT_RUN_FAILED,
+    EXIT_USAGE,
+    HarnessFailed,
+    PerfWaterfallError,
+    UsageError,
+)
 from perfwaterfall.export import FORMATS
 from perfwaterfall.options import (
     DEFAULT_FRAMES,
@@ -415,6 +421,9 @@ def main(argv: list[str] | None = None) -> int:
         return _fail("interrupted", EXIT_INTERRUPTED, debug)
     except typer.TyperException as exc:  # typer's usage errors: bad option, missing value
         return _fail(exc.format_message(), EXIT_USAGE, debug)
+    except HarnessFailed as exc:  # before the first scenario finished: nothing to render
+        tail = "".join(f"\n  | {line}" for line in exc.stderr_tail.rstrip().splitlines())
+        return _fail(f"{exc}{tail}", exc.exit_code, debug)
     except PerfWaterfallError as exc:
         return _fail(str(exc), exc.exit_code, debug)
     except KeyboardInterrupt:

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from perfwaterfall.cli import main
-from tests.helpers.gitrepo import registered_worktrees, run_git, user_state
-from tests.integration.conftest import timings
+from tests.helpers.gitrepo import build_repo, registered_worktrees, run_git, user_state
+from tests.integration.conftest import BENCH, timings
 
 
 def run_cli(args: list[str], capsys) -> tuple[int, str, str]:
@@ -280,3 +280,30 @@ def test_the_installed_entry_point_runs(repo):
     )
     assert done.returncode == 0 and "pipe" in done.stdout
     assert run_git(repo, "worktree", "list").count("\n") == 1
+
+
+PYPROJECT_WITH_GRAFT = (
+    '[tool.perf-waterfall]\nharness = ["{python}", "bench.py"]\ngraft = ["bench.py"]\n'
+)
+
+
+def test_same_harness_runs_heads_bench_on_a_base_that_predates_it(tmp_path, capsys):
+    """Base has no bench.py at all; --same-harness grafts head's into the base worktree."""
+    repo = build_repo(
+        tmp_path / "r",
+        [
+            ("write", "timings.json", timings(20.0)),
+            ("commit", "runtime only"),
+            ("branch", "old"),
+            ("write", "bench.py", BENCH),
+            ("write", "pyproject.toml", PYPROJECT_WITH_GRAFT),
+            ("commit", "add the bench"),
+        ],
+    )
+    args = ["compare", "old", "HEAD", "--repo", str(repo), "--frames", "3", "--rounds", "4"]
+    code, _, err = run_cli(args, capsys)
+    assert code == 1 and "base (old)" in err  # no harness at base
+    code, out, err = run_cli([*args, "--same-harness"], capsys)
+    assert code == 0, err
+    assert "Frame waterfall" in out
+    assert registered_worktrees(repo) == []
