@@ -131,32 +131,44 @@ def measure(request: MeasureRequest, observer: Observer | None = None) -> Measur
             warnings=warnings,
         )
         plan = interleave([s.name for s in chosen], len(sides), request.rounds)
-        obs.planned(plan, [s.label for s in sides])
-        for planned in plan:
-            interrupts.check()
-            obs.round_started(planned)
-            try:
-                result = harness.run_round(
-                    spec,
-                    sides[planned.side],
-                    scenario=planned.scenario,
-                    frames=request.frames,
-                    warmup=request.warmup,
-                    round_index=planned.round_index,
-                    timeout=request.round_timeout_s,
-                )
-            except HarnessFailed as failure:
-                measurement.failure = failure
-                break
-            per_side = measurement.rounds.setdefault(planned.scenario, [[] for _ in sides])
-            per_side[planned.side].append(result)
-            obs.round_finished(planned)
+        obs.planned(plan, measurement.labels)
+        _run_plan(spec, sides, plan, request, measurement, obs)
         if request.profile is not None and measurement.failure is None:
             obs.stage("profiling with py-spy (not counted)")
             measurement.profile = profile_all(
                 spec, sides, [s.name for s in chosen], request.profile
             )
     return measurement
+
+
+def _run_plan(
+    spec: harness.HarnessSpec,
+    sides: Sequence[harness.Side],
+    plan: Sequence[PlannedRound],
+    request: MeasureRequest,
+    measurement: Measurement,
+    obs: Observer,
+) -> None:
+    """Run the rounds in order into ``measurement``; the first failure ends the plan."""
+    for planned in plan:
+        interrupts.check()
+        obs.round_started(planned)
+        try:
+            result = harness.run_round(
+                spec,
+                sides[planned.side],
+                scenario=planned.scenario,
+                frames=request.frames,
+                warmup=request.warmup,
+                round_index=planned.round_index,
+                timeout=request.round_timeout_s,
+            )
+        except HarnessFailed as failure:
+            measurement.failure = failure
+            return
+        per_side = measurement.rounds.setdefault(planned.scenario, [[] for _ in sides])
+        per_side[planned.side].append(result)
+        obs.round_finished(planned)
 
 
 def _choose_scenarios(
