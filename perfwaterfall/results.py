@@ -143,6 +143,8 @@ def parse_results(data: Any, where: str = "results document") -> RoundResult:
             if not math.isfinite(fv) or fv < 0:
                 raise _fail(where, f"sample row {r} holds {v!r}: values must be finite and >= 0")
             values.append(fv)
+        if not math.isfinite(sum(values)):  # frame time is the sum of a row
+            raise _fail(where, f"sample row {r} sums to more than a float can hold")
         rows.append(tuple(values))
 
     meta = data.get("meta", {})

@@ -1,0 +1,44 @@
+"""Bugs the fault-injection suite found, pinned where they lived (in process, fast)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from perfwaterfall.cli import main
+from perfwaterfall.errors import InvalidDocument
+from perfwaterfall.results import parse_results
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+BUNDLE = json.loads((FIXTURES / "hostile.bundle.json").read_text())
+ROUNDS = BUNDLE["sides"][1]["rounds"]["weird.name"]
+
+
+def edited(edit: Any) -> dict[str, Any]:
+    data = copy.deepcopy(BUNDLE)
+    edit(data)
+    return data
+
+
+def show(data: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    path = tmp_path / "b.json"
+    path.write_text(json.dumps(data))
+    code = main(["show", str(path), "--format", "json", "-o", str(tmp_path / "out.json")])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.count("\n") == 1 and err.startswith("perf-waterfall: ")
+    return err
+
+
+def test_a_row_whose_frame_time_overflows_is_refused(tmp_path: Path, capsys: Any) -> None:
+    """Every value finite, the sum inf: the JSON export died on it ("internal error")."""
+    doc = copy.deepcopy(ROUNDS[0])
+    doc["samples_ms"][0] = [1e308] * len(doc["stages"])
+    with pytest.raises(InvalidDocument, match="sample row 0 sums to more than a float can hold"):
+        parse_results(doc)
+    data = edited(lambda d: d["sides"][0]["rounds"]["weird.name"].__setitem__(0, doc))
+    assert "sums to more than a float can hold" in show(data, tmp_path, capsys)
