@@ -178,7 +178,7 @@ def _from_dict(data: dict[str, Any], where: str) -> Bundle:
         ),
         frames=_int(data["frames"]),
         warmup=_int(data["warmup"]),
-        rounds=_int(data["rounds"]),
+        rounds=_rounds(data["rounds"], where),
         machine=MachineInfo(**{k: _machine_value(v) for k, v in _dict(data["machine"]).items()}),
         commits=tuple((_str(c[0]), _str(c[1])) for c in _list(data.get("commits", []))),
         commits_total=_int(data.get("commits_total", 0)),
@@ -246,6 +246,14 @@ def _int(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise TypeError(f"expected a non-negative integer, got {value!r}")
     return value
+
+
+def _rounds(value: Any, where: str) -> int:
+    """The planned rounds per side: a scenario counts as measured when it has them all."""
+    rounds = _int(value)
+    if rounds < 1:
+        raise InvalidDocument(f"{where}: 'rounds' must be at least 1, got {rounds}")
+    return rounds
 
 
 def _machine_value(value: Any) -> Any:

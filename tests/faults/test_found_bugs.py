@@ -42,3 +42,14 @@ def test_a_row_whose_frame_time_overflows_is_refused(tmp_path: Path, capsys: Any
         parse_results(doc)
     data = edited(lambda d: d["sides"][0]["rounds"]["weird.name"].__setitem__(0, doc))
     assert "sums to more than a float can hold" in show(data, tmp_path, capsys)
+
+
+def test_a_bundle_planning_zero_rounds_is_refused(tmp_path: Path, capsys: Any) -> None:
+    """With rounds 0 a scenario without rounds counted as complete: KeyError in `show`."""
+
+    def zero(d: dict[str, Any]) -> None:
+        d["rounds"] = 0
+        for side in d["sides"]:
+            side["rounds"] = {}
+
+    assert "'rounds' must be at least 1, got 0" in show(edited(zero), tmp_path, capsys)
