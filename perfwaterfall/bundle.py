@@ -32,6 +32,7 @@ from perfwaterfall.results import (
     ScenarioInfo,
     loads_json,
     parse_results,
+    stage_names,
 )
 
 FORMAT_VERSION = 1
@@ -205,6 +206,13 @@ def _side(data: Any, where: str) -> BundleSide:
         ]
         for name, docs in _dict(side["rounds"]).items()
     }
+    for name, results in rounds.items():  # rounds are compared stage by stage
+        for i, result in enumerate(results[1:], start=2):
+            if result.stages != results[0].stages:
+                raise InvalidDocument(
+                    f"{where}, {name} round {i}: stages {stage_names(result)} differ from "
+                    f"round 1's ({stage_names(results[0])})"
+                )
     return BundleSide(
         label=_str(side["label"]),
         ref=RefInfo(

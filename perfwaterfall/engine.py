@@ -19,7 +19,7 @@ from perfwaterfall.errors import HarnessFailed, UsageError
 from perfwaterfall.gitrefs import RefInfo
 from perfwaterfall.plan import PlannedRound, interleave
 from perfwaterfall.profiling import ProfileData, ProfileSettings, profile_all
-from perfwaterfall.results import RoundResult, ScenarioInfo
+from perfwaterfall.results import RoundResult, ScenarioInfo, stage_names
 
 
 class Observer(Protocol):
@@ -167,8 +167,28 @@ def _run_plan(
             measurement.failure = failure
             return
         per_side = measurement.rounds.setdefault(planned.scenario, [[] for _ in sides])
-        per_side[planned.side].append(result)
+        earlier = per_side[planned.side]
+        if earlier and result.stages != earlier[0].stages:
+            # Rounds are compared stage by stage: a harness whose stages change between
+            # rounds has no comparison to offer (and must not crash the one we render).
+            measurement.failure = _stages_changed(sides[planned.side], planned, earlier[0], result)
+            return
+        earlier.append(result)
         obs.round_finished(planned)
+
+
+def _stages_changed(
+    side: harness.Side, planned: PlannedRound, first: RoundResult, result: RoundResult
+) -> HarnessFailed:
+    what = harness.describe_round(side, planned.scenario, planned.round_index)
+    return HarnessFailed(
+        f"{what}: the harness reported stages {stage_names(result)}, "
+        f"but round 1 reported {stage_names(first)}; stages must not change between rounds",
+        side=side.label,
+        ref=side.ref.name,
+        scenario=planned.scenario,
+        round_index=planned.round_index,
+    )
 
 
 def _choose_scenarios(

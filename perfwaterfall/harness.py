@@ -216,7 +216,7 @@ def run_round(
     ``round_index`` is 0-based (HarnessFailed keeps it so); messages count from 1.
     ``wrap`` is an argv prefix such as ``py-spy record ... --``.
     """
-    what = f"{_who(side)}, scenario {scenario!r}, round {round_index + 1}"
+    what = describe_round(side, scenario, round_index)
     names = {"side": side.label, "ref": side.ref.name, "scenario": scenario}
     with tempfile.TemporaryDirectory(prefix="perf-waterfall-round-") as tmp:
         output = Path(tmp, "results.json")
@@ -239,6 +239,11 @@ def run_round(
             **names,
         )
     return result
+
+
+def describe_round(side: Side, scenario: str, round_index: int) -> str:
+    """How messages name a round: side, ref, scenario, and the round counted from 1."""
+    return f"{_who(side)}, scenario {scenario!r}, round {round_index + 1}"
 
 
 def _who(side: Side) -> str:

@@ -177,6 +177,13 @@ def load_results(path: Path, where: str | None = None) -> RoundResult:
     return parse_results(loads_json(text, where), where)
 
 
+def stage_names(result: RoundResult) -> str:
+    """The stages of a round as one-line messages show them: ``'VideoIn', 'hop 1' (ipc)``."""
+    return ", ".join(
+        repr(s.name) if s.kind == "filter" else f"{s.name!r} ({s.kind})" for s in result.stages
+    )
+
+
 def _unique_name(name: str, taken: list[Stage]) -> str:
     """Stages are matched across sides by name: a repeated name gets a counter."""
     names = {s.name for s in taken}

@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 
+from perfwaterfall import bundle as bundles
 from perfwaterfall.cli import main
 from perfwaterfall.errors import InvalidDocument
 from perfwaterfall.results import parse_results
+from tests.helpers.gitrepo import SAMPLE_OPS, build_repo
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 BUNDLE = json.loads((FIXTURES / "hostile.bundle.json").read_text())
@@ -53,3 +55,45 @@ def test_a_bundle_planning_zero_rounds_is_refused(tmp_path: Path, capsys: Any) -
             side["rounds"] = {}
 
     assert "'rounds' must be at least 1, got 0" in show(edited(zero), tmp_path, capsys)
+
+
+def test_rounds_whose_stages_differ_are_refused(tmp_path: Path, capsys: Any) -> None:
+    """Rounds are compared stage by stage: a renamed stage in one round was a KeyError."""
+
+    def rename(d: dict[str, Any]) -> None:
+        d["sides"][1]["rounds"]["weird.name"][2]["stages"][0]["name"] = "Renamed"
+
+    with pytest.raises(InvalidDocument, match=r"side 2, weird.name round 3: stages 'Renamed'"):
+        bundles.from_dict(edited(rename), "b.json")
+    assert "differ from round 1's" in show(edited(rename), tmp_path, capsys)
+
+
+SHIFTING = """
+import json, os, sys
+args = sys.argv[1:]
+if args[0] == "list":
+    print(json.dumps([{"name": "alpha"}]))
+    sys.exit(0)
+opts = dict(zip(args[1::2], args[2::2]))
+doc = {"schema": "perf-waterfall/results@1", "scenario": {"name": "alpha"},
+       "stages": [{"name": f"stage of {os.getpid()}", "kind": "filter"}],
+       "samples_ms": [[1.0]]}
+json.dump(doc, open(opts["--output"], "w"))
+"""
+
+
+def test_a_harness_whose_stages_change_between_rounds_fails_that_round(
+    tmp_path: Path, capsys: Any
+) -> None:
+    """Live: the run used to end in a KeyError after measuring everything."""
+    repo = build_repo(tmp_path / "repo", SAMPLE_OPS)
+    script = tmp_path / "shifting.py"
+    script.write_text(SHIFTING)
+    saved = tmp_path / "cmp.json"
+    args = ["compare", "v1", "HEAD", "--repo", str(repo), "--harness", f"{{python}} {script}"]
+    code = main([*args, "--rounds", "2", "--frames", "1", "--warmup", "0", "--save", str(saved)])
+    capsys.readouterr()
+    assert code == 1
+    message = json.loads(saved.read_text())["failure"]["message"]
+    assert message.startswith("head (HEAD), scenario 'alpha', round 2: "), message
+    assert "stages must not change between rounds" in message
