@@ -28,7 +28,9 @@ def ms(value: float | None) -> str:
 
 
 def signed_ms(value: float) -> str:
-    return ("+" if value >= 0 else "-") + ms(abs(value))
+    """'+0.034', '-11.0'; a value that rounds to zero is '+0.000', never '-0.000'."""
+    text = ms(abs(value))
+    return ("-" if value < 0 and float(text) != 0 else "+") + text
 
 
 def percent(value: float) -> str:
