@@ -71,11 +71,3 @@ def test_three_rounds_cannot_reach_significance_and_four_can():
 def test_geometric_mean_ignores_unusable_values():
     assert geometric_mean([0.5, 2.0]) == pytest.approx(1.0)
     assert geometric_mean([0.0, math.inf]) is None
-
-
-def test_signed_ms_never_shows_negative_zero():
-    from perfwaterfall.fmt import signed_ms
-
-    assert signed_ms(-0.0001) == "+0.000"
-    assert signed_ms(-0.02) == "-0.020"
-    assert signed_ms(-11.04) == "-11.0"
