@@ -37,6 +37,10 @@ POLL_MS = 100
 STOP_TIMEOUT_S = 10.0
 KILL_GRACE_S = 3.0
 SCHEMA = "perf-waterfall/results@1"
+# A Unix socket path holds at most 107 bytes (sun_path, NUL excluded); the longest
+# socket name a run binds in its directory is "credit-NN.dgram".
+SOCKET_PATH_MAX = 107
+SOCKET_NAME_ROOM = len("/credit-99.dgram")
 
 
 @dataclass
@@ -144,7 +148,7 @@ class _Driver:
 
     def run(self, frames: int, warmup: int) -> tuple[list[list[int]], dict[str, Any]]:
         sweep_stale()
-        sock_dir = Path(tempfile.mkdtemp(prefix="scenarios-"))
+        sock_dir = _socket_dir()
         ctx: zmq.Context[Any] = zmq.Context()
         go = ctx.socket(zmq.PUSH)
         done = ctx.socket(zmq.PULL)
@@ -290,6 +294,19 @@ class _Driver:
             text = child.stderr_tail(lines=10_000)
             if text:
                 print(text, file=sys.stderr)
+
+
+def _socket_dir() -> Path:
+    """A fresh directory for the run's sockets: under TMPDIR if their paths fit, else /tmp.
+
+    A long TMPDIR (a CI runner's, macOS's, pytest's) would otherwise fail every run
+    at its first bind, with "path too long" from ZeroMQ or the socket module.
+    """
+    sock_dir = Path(tempfile.mkdtemp(prefix="scenarios-"))
+    if len(os.fsencode(sock_dir)) + SOCKET_NAME_ROOM <= SOCKET_PATH_MAX:
+        return sock_dir
+    sock_dir.rmdir()
+    return Path(tempfile.mkdtemp(prefix="scenarios-", dir="/tmp"))
 
 
 @contextmanager

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +18,8 @@ from perfwaterfall.errors import InvalidDocument
 from perfwaterfall.results import parse_results
 from tests.helpers.gitrepo import SAMPLE_OPS, build_repo
 
-FIXTURES = Path(__file__).parents[1] / "fixtures"
+ROOT = Path(__file__).parents[2]
+FIXTURES = ROOT / "tests" / "fixtures"
 BUNDLE = json.loads((FIXTURES / "hostile.bundle.json").read_text())
 ROUNDS = BUNDLE["sides"][1]["rounds"]["weird.name"]
 
@@ -97,3 +101,31 @@ def test_a_harness_whose_stages_change_between_rounds_fails_that_round(
     message = json.loads(saved.read_text())["failure"]["message"]
     assert message.startswith("head (HEAD), scenario 'alpha', round 2: "), message
     assert "stages must not change between rounds" in message
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("rung", ["nocopy", "shm"])
+def test_the_real_harness_runs_under_a_tmpdir_too_long_for_socket_paths(
+    tmp_path: Path, rung: str
+) -> None:
+    """Every run failed at its first bind (with a traceback) once TMPDIR passed ~80 bytes."""
+    long_tmp = tmp_path / ("t" * (120 - len(str(tmp_path))))
+    long_tmp.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCENARIOS_")}
+    env.update(TMPDIR=str(long_tmp), SCENARIOS_SCALE="0.05", SCENARIOS_TRANSPORT=rung)
+    before = set(Path("/tmp").glob("scenarios-*"))
+    out = tmp_path / "o.json"
+    args = ["run", "--scenario", "480p_raw", "--frames", "2", "--warmup", "0", "--output", str(out)]
+    done = subprocess.run(
+        [sys.executable, "-m", "scenarios", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=50,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(out.read_text())["meta"]["verified_frames"] == 2
+    assert list(long_tmp.iterdir()) == []
+    assert set(Path("/tmp").glob("scenarios-*")) <= before  # the fallback directory went too
