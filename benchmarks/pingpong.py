@@ -1,6 +1,8 @@
 """Echo peer for the timing-overhead benchmark: bounce every message back, timed or not.
 
-Run as ``python pingpong.py IN_ADDR OUT_ADDR``. Three kinds of message: empty
+Run as ``python pingpong.py IN_ADDR OUT_ADDR`` (ZeroMQ), or ``python pingpong.py
+unix PATH`` to echo timed hops over a Unix ``SOCK_SEQPACKET`` socket (the shm-loan
+link) listening at PATH. Three kinds of ZeroMQ message: empty
 parts (bare ping-pong); a metadata part without timestamps (parsed and sent
 back as is); a metadata part with ``ts`` (the hop that brought it is timed the
 way ``scenarios.stage`` times it, and the reply is stamped for the next hop).
@@ -9,6 +11,7 @@ way ``scenarios.stage`` times it, and the reply is stamped for the next hop).
 from __future__ import annotations
 
 import json
+import socket
 import sys
 import time
 from typing import Any
@@ -59,7 +62,40 @@ def untimed_recv(sock: zmq.Socket[Any]) -> None:
     view.flags.writeable = False
 
 
+def unix_timed_send(sock: socket.socket, meta: dict[str, Any]) -> None:
+    """The sending half of an instrumented shm-loan-style hop: the metadata is the message."""
+    t0 = now()
+    sock.send(json.dumps({**meta, "ts": t0, "ex": 0, "nb": 0}).encode())
+
+
+def unix_timed_recv(sock: socket.socket) -> dict[str, Any]:
+    meta: dict[str, Any] = json.loads(sock.recv(1 << 16))
+    view = np.frombuffer(b"", dtype=np.uint8)
+    view.flags.writeable = False
+    meta["t"].append(now() - meta["ts"] - meta["ex"])
+    return meta
+
+
+def unix_main(path: str) -> int:
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    listener.bind(path)
+    listener.listen(1)
+    conn, _ = listener.accept()
+    while True:
+        raw = conn.recv(1 << 16)
+        if raw in (b"", b"stop"):
+            break
+        meta = json.loads(raw)
+        meta["t"].append(now() - meta["ts"] - meta["ex"])
+        unix_timed_send(conn, meta)
+    conn.close()
+    listener.close()
+    return 0
+
+
 def main() -> int:
+    if sys.argv[1] == "unix":
+        return unix_main(sys.argv[2])
     ctx: zmq.Context[Any] = zmq.Context()
     inp, out = ctx.socket(zmq.PULL), ctx.socket(zmq.PUSH)
     inp.bind(sys.argv[1])

@@ -8,7 +8,9 @@ and every figure is a median over all measured frames of all rounds.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -19,7 +21,16 @@ from pathlib import Path
 from typing import Any
 
 import zmq
-from pingpong import meta_recv, meta_send, timed_recv, timed_send, untimed_recv, untimed_send
+from pingpong import (
+    meta_recv,
+    meta_send,
+    timed_recv,
+    timed_send,
+    unix_timed_recv,
+    unix_timed_send,
+    untimed_recv,
+    untimed_send,
+)
 from rich.console import Console
 from rich.table import Table
 
@@ -243,3 +254,55 @@ def test_small_message_hop_after_idle(benchmark: Any) -> None:
         med = statistics.median(hops[gap])
         benchmark.extra_info[f"idle_{gap}ms_hop_us"] = round(med, 1)
         print(f"FIGURE empty timed hop after {gap:>2} ms idle: {med:.1f} us (median of 400)")
+
+
+def test_unix_socket_hop_after_idle(benchmark: Any) -> None:
+    """The same floor over the shm-loan link: a Unix SEQPACKET socket wakes one thread."""
+    tmp = Path(tempfile.mkdtemp(prefix="scenarios-bench-"))
+    path = str(tmp / "echo")
+    peer = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("pingpong.py")), "unix", path]
+    )
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    gaps_ms = (0, 1, 5, 20)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                sock.connect(path)
+                break
+            except (FileNotFoundError, ConnectionRefusedError):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
+        for i in range(500):
+            unix_timed_send(sock, {"kind": "frame", "n": i, "t": [], "vh": 0, "crc": 0})
+            unix_timed_recv(sock)
+
+        def measure() -> dict[int, list[float]]:
+            hops: dict[int, list[float]] = {g: [] for g in gaps_ms}
+            for r in range(4):
+                for gap in gaps_ms if r % 2 == 0 else tuple(reversed(gaps_ms)):
+                    for i in range(100):
+                        time.sleep(gap / 1000)
+                        unix_timed_send(sock, {"kind": "frame", "n": i, "t": [], "vh": 0, "crc": 0})
+                        hops[gap].extend(x / 1000.0 for x in unix_timed_recv(sock)["t"])
+            return hops
+
+        hops = benchmark.pedantic(measure, rounds=1, iterations=1)
+    finally:
+        with contextlib.suppress(OSError):
+            sock.send(b"stop")
+        sock.close()
+        peer.wait(timeout=10)
+        for p in tmp.iterdir():
+            p.unlink()
+        tmp.rmdir()
+    print()
+    for gap in gaps_ms:
+        med = statistics.median(hops[gap])
+        benchmark.extra_info[f"unix_idle_{gap}ms_hop_us"] = round(med, 1)
+        print(
+            f"FIGURE empty timed Unix-socket hop after {gap:>2} ms idle: {med:.1f} us "
+            "(median of 400)"
+        )

@@ -1,13 +1,13 @@
 """Micro benchmarks: one hop of each rung, per resolution, inside one process.
 
 A "hop" here is what the pipeline times between two processes minus the process
-boundary: ``encode`` + send on a real ``ipc://`` PUSH socket, receive on its PULL
-peer + ``decode`` to a read-only view. The JPEG codec is measured on its own.
+boundary: ``encode`` + send on the rung's real link (a ZeroMQ ``ipc://`` PUSH/PULL
+pair, or a Unix socket for ``shm-loan``), receive + ``decode`` to a read-only view.
+The JPEG codec is measured on its own.
 """
 
 from __future__ import annotations
 
-import json
 import tempfile
 from collections.abc import Iterator
 from dataclasses import replace
@@ -20,6 +20,7 @@ import zmq
 
 from scenarios.codec import JpegCodec
 from scenarios.frames import FrameSource
+from scenarios.link import address_for, open_input, open_output
 from scenarios.transport import RUNGS, EndpointInfo, open_endpoint
 
 RESOLUTIONS = {"480p": (640, 480), "1080p": (1920, 1080), "4k": (3840, 2160)}
@@ -43,36 +44,23 @@ def sock_dir() -> Iterator[Path]:
     tmp.rmdir()
 
 
-@pytest.fixture
-def hop_sockets(sock_dir: Path) -> Iterator[tuple[zmq.Socket[Any], zmq.Socket[Any]]]:
-    ctx: zmq.Context[Any] = zmq.Context()
-    tmp = sock_dir
-    push, pull = ctx.socket(zmq.PUSH), ctx.socket(zmq.PULL)
-    for s in (push, pull):
-        s.setsockopt(zmq.SNDHWM, 2)
-        s.setsockopt(zmq.RCVHWM, 2)
-    pull.bind(f"ipc://{tmp}/hop")
-    push.connect(f"ipc://{tmp}/hop")
-    yield push, pull
-    push.close(linger=0)
-    pull.close(linger=0)
-    ctx.term()
-
-
 @pytest.mark.parametrize("rung", RUNGS)
 @pytest.mark.parametrize("res", list(RESOLUTIONS))
 def test_hop(
     benchmark: Any,
     frames: dict[str, np.ndarray],
-    hop_sockets: tuple[zmq.Socket[Any], zmq.Socket[Any]],
     sock_dir: Path,
     res: str,
     rung: str,
 ) -> None:
-    push, pull = hop_sockets
+    ctx: zmq.Context[Any] = zmq.Context()
     info = EndpointInfo(rung=rung, stage="A", index=0, run_id="bench", sock_dir=str(sock_dir))
-    sender = open_endpoint(replace(info, owns_pool=True), push.context)
-    receiver = open_endpoint(replace(info, stage="B", index=1), push.context)
+    sender = open_endpoint(replace(info, owns_pool=True), ctx)
+    receiver = open_endpoint(replace(info, stage="B", index=1), ctx)
+    # The link a run uses for the rung: ZeroMQ, or a Unix socket for shm-loan.
+    address = address_for(rung, f"{sock_dir}/hop")
+    inp = open_input(address, ctx, hwm=2, copy=receiver.recv_copy, service=receiver)
+    out = open_output(address, ctx, hwm=2, copy=sender.send_copy, service=sender)
     # A list, so the loaned view can be dropped before the endpoint unmaps its slots.
     held = [frames[res]]
 
@@ -86,13 +74,11 @@ def test_hop(
         # The metadata part travels on every rung; on shm rungs it is the whole message.
         meta: dict[str, Any] = {}
         wire = sender.encode(held[0], meta)
-        push.send_multipart([json.dumps(meta).encode(), *wire], copy=sender.send_copy)
-        parts = pull.recv_multipart(0, receiver.recv_copy)
-        head = parts[0]
-        meta = json.loads(head if isinstance(head, bytes) else head.bytes)
-        view = receiver.decode(parts[1:], meta)
+        out.send(meta, wire)
+        meta, parts = inp.recv()
+        view = receiver.decode(parts, meta)
         assert not view.flags.writeable
-        del view, parts, head
+        del view, parts, wire
         receiver.release(meta)
 
     try:
@@ -103,8 +89,11 @@ def test_hop(
             benchmark.pedantic(hop, rounds=rounds, warmup_rounds=3)
     finally:
         held.clear()
+        out.close(0)
+        inp.close(0)
         sender.close()
         receiver.close()
+        ctx.term()
 
 
 @pytest.mark.parametrize("res", list(RESOLUTIONS))

@@ -15,6 +15,8 @@ import numpy as np
 CHANNELS = 3
 # The first bytes of every frame hold its index (little-endian u64): frames are unique.
 STAMP_BYTES = 8
+# render_and_checksum works in bands this size: each is checksummed while still in L2.
+BAND_BYTES = 256 * 1024
 
 
 def checksum(data: np.ndarray) -> int:
@@ -39,11 +41,34 @@ class FrameSource:
 
     def render(self, index: int, out: np.ndarray) -> np.ndarray:
         """Write frame ``index`` into ``out`` (shape ``self.shape``, uint8) and return it."""
-        dx = (index * 3) % self.pad_x
-        dy = (index * 2) % self.pad_y
-        np.copyto(out, self._canvas[dy : dy + self.height, dx : dx + self.width])
+        np.copyto(out, self._crop(index))
         stamp(out, index)
         return out
+
+    def render_and_checksum(self, index: int, out: np.ndarray) -> tuple[np.ndarray, int]:
+        """``render`` into a C-contiguous ``out``, and the ``checksum`` of the result.
+
+        Band by band: each band is checksummed right after it is written, from the
+        cache, instead of reading the whole frame back from memory afterwards. For a
+        4K frame that is 25 MB less memory traffic, and the checksum (verification,
+        not work) no longer flushes every other process's code and data out of the
+        caches just before the frame is handed over.
+        """
+        crop = self._crop(index)
+        rows = max(1, BAND_BYTES // (self.width * CHANNELS))
+        crc = 0
+        for y in range(0, self.height, rows):
+            band = out[y : y + rows]
+            np.copyto(band, crop[y : y + rows])
+            if y == 0:
+                stamp(out, index)
+            crc = zlib.crc32(band.data, crc)
+        return out, crc
+
+    def _crop(self, index: int) -> np.ndarray:
+        dx = (index * 3) % self.pad_x
+        dy = (index * 2) % self.pad_y
+        return self._canvas[dy : dy + self.height, dx : dx + self.width]
 
 
 def stamp(image: np.ndarray, value: int, offset: int = 0) -> None:

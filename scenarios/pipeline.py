@@ -30,6 +30,7 @@ import zmq
 from scenarios.catalog import Scenario
 from scenarios.config import Settings
 from scenarios.errors import Interrupted, RunFailed, UsageError
+from scenarios.link import address_for
 from scenarios.stage import CONTROL_HWM, StageConfig
 from scenarios.transport import SHM_RUNGS, cleanup_run, owns_pool, sweep_stale
 
@@ -197,8 +198,8 @@ class _Driver:
                 new_image=filt.new_image,
                 work=st.work,
                 transport=st.transport,
-                input=f"ipc://{sock_dir}/in-{i}",
-                output=f"ipc://{sock_dir}/in-{i + 1}"
+                input=_input_address(st.transport, sock_dir, i),
+                output=_input_address(st.transport, sock_dir, i + 1)
                 if i + 1 < count
                 else f"ipc://{sock_dir}/done",
                 parent=os.getpid(),
@@ -294,6 +295,13 @@ class _Driver:
             text = child.stderr_tail(lines=10_000)
             if text:
                 print(text, file=sys.stderr)
+
+
+def _input_address(transport: str, sock_dir: Path, index: int) -> str:
+    """Where stage ``index`` listens. The source's input is the driver's "go" socket."""
+    if index == 0:
+        return f"ipc://{sock_dir}/in-0"
+    return address_for(transport, f"{sock_dir}/in-{index}")
 
 
 def _socket_dir() -> Path:

@@ -5,7 +5,8 @@ source (index 0) renders frames when the driver says "go"; the sink (last index)
 verifies each frame and reports its timings to the driver. Every timestamp is
 ``time.perf_counter_ns()`` (CLOCK_MONOTONIC: comparable across processes).
 
-Frame metadata (a JSON part before the payload parts):
+Frame metadata (the first part of a message, before the payload parts; the link
+serializes it: JSON over ZeroMQ, ``marshal`` over a Unix socket, see scenarios.link):
 ``kind`` frame/ping/stop, ``n`` frame index, ``t`` durations so far in stage order,
 ``crc`` checksum (raw: pixels end to end; JPEG: this hop's encoded bytes),
 ``ts`` when the sender started this hop, ``ex`` time the sender spent on
@@ -30,6 +31,7 @@ import zmq
 
 from scenarios.codec import make_codec
 from scenarios.frames import FrameSource, checksum, stamp
+from scenarios.link import LinkClosed, open_input, open_output
 from scenarios.transport import Endpoint, EndpointInfo, Meta, open_endpoint, owns_pool
 
 PR_SET_PDEATHSIG = 1
@@ -140,36 +142,46 @@ class Stage:
             ctx,
         )
         self.source = FrameSource(cfg.width, cfg.height, cfg.seed) if cfg.is_source else None
-        self.inp = ctx.socket(zmq.PULL)
-        self.inp.setsockopt(zmq.RCVHWM, CONTROL_HWM if cfg.is_source else FRAME_HWM)
-        self.inp.bind(cfg.input)
-        self.out = ctx.socket(zmq.PUSH)
-        self.out.setsockopt(zmq.SNDHWM, CONTROL_HWM if cfg.is_sink else FRAME_HWM)
-        self.out.setsockopt(zmq.RECONNECT_IVL, 10)
-        self.out.connect(cfg.output)
+        # ipc:// addresses are ZeroMQ, unix: addresses a Unix socket (scenarios.link); the
+        # driver picks per link. The endpoint returns credits while the stage waits.
+        self.inp = open_input(
+            cfg.input,
+            ctx,
+            hwm=CONTROL_HWM if cfg.is_source else FRAME_HWM,
+            copy=True if cfg.is_source else self.endpoint.recv_copy,
+            service=self.endpoint,
+        )
+        self.out = open_output(
+            cfg.output,
+            ctx,
+            hwm=CONTROL_HWM if cfg.is_sink else FRAME_HWM,
+            copy=True if cfg.is_sink else self.endpoint.send_copy,
+            service=self.endpoint,
+        )
 
     def serve(self) -> None:
         """Handle messages until "stop" has been passed on."""
-        recv_copy = True if self.cfg.is_source else self.endpoint.recv_copy
         while True:
-            parts = self.inp.recv_multipart(copy=recv_copy)
-            meta: Meta = json.loads(parts[0] if recv_copy else parts[0].bytes)
+            meta, parts = self.inp.recv()
             kind = meta["kind"]
             if kind != "frame":
-                self.out.send(json.dumps({"kind": kind}).encode())
+                self.out.send({"kind": kind})
                 if kind == "stop":
                     return
                 continue
-            self.frame(meta, parts[1:])
+            self.frame(meta, parts)
 
     def frame(self, meta: Meta, parts: list[Any]) -> None:
         cfg = self.cfg
         n: int = meta["n"]
         if self.source is not None:
-            image = self.source.render(n, self.endpoint.new_image(self.shape))
             meta = {"kind": "frame", "n": n, "t": [], "vh": 0, "crc": None}
-            if not self.jpeg:
-                meta["crc"] = checksum(image)
+            image = self.endpoint.new_image(self.shape)
+            if self.jpeg:
+                self.source.render(n, image)
+            else:
+                # Checksummed as it is rendered (band by band, from the cache).
+                image, meta["crc"] = self.source.render_and_checksum(n, image)
         else:
             image = self.receive(meta, parts)
         del parts
@@ -194,7 +206,7 @@ class Stage:
             del image
             self.endpoint.release(meta)
             done = {"kind": "done", "n": n, "t": meta["t"], "verified": True, "nb": meta["nb"]}
-            self.out.send(json.dumps(done).encode())
+            self.out.send(done)
             return
         self.send(meta, image)
 
@@ -228,7 +240,7 @@ class Stage:
             excluded = now() - t
         out = {**meta, "ts": t0, "ex": excluded, "nb": int(payload.nbytes)}
         wire = self.endpoint.encode(payload, out)
-        self.out.send_multipart([json.dumps(out).encode(), *wire], copy=self.endpoint.send_copy)
+        self.out.send(out, wire)
         del wire, payload, image
         self.endpoint.release(in_meta)
 
@@ -237,8 +249,8 @@ class Stage:
 
     def close(self, clean: bool) -> None:
         linger = STOP_LINGER_MS if clean else 0
-        self.inp.close(linger=0)
-        self.out.close(linger=linger)
+        self.inp.close(0)
+        self.out.close(linger)
         self.endpoint.close()
 
 
@@ -253,6 +265,17 @@ def die_with_parent(parent: int) -> None:
 
 def _terminate(signum: int, frame: object) -> NoReturn:
     raise SystemExit(128 + signum)
+
+
+def await_driver() -> NoReturn:
+    """A neighbour died: the driver sees that, names it, and terminates this stage.
+
+    Exiting instead would race the dead stage for the driver's attention and could
+    get the wrong stage named. Nothing spins: the process sleeps until SIGTERM (the
+    driver) or SIGKILL (PR_SET_PDEATHSIG, should the driver be gone too).
+    """
+    while True:
+        time.sleep(3600)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -276,6 +299,8 @@ def main(argv: list[str] | None = None) -> int:
     except StageError as exc:
         print(f"{cfg.name}: {exc}", file=sys.stderr)
         return 1
+    except LinkClosed:
+        await_driver()
     except Exception as exc:
         if cfg.debug:
             traceback.print_exc()

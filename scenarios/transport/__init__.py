@@ -9,7 +9,8 @@ parts back into a read-only uint8 view. Rungs, cheapest last:
 - ``recv-nocopy``: and ``recv_multipart(copy=False)`` with ``np.frombuffer``;
 - ``nocopy`` (default): and ``send_multipart(copy=False)``;
 - ``shm``: copy into a shared-memory slot, send a small reference;
-- ``shm-loan``: render straight into a slot, forward references, never copy.
+- ``shm-loan``: render straight into a slot, forward references, never copy; the
+  references (and credits) go over Unix sockets instead of ZeroMQ.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ import numpy as np
 ZMQ_RUNGS: tuple[str, ...] = ("copy", "memoryview", "recv-nocopy", "nocopy")
 SHM_RUNGS: tuple[str, ...] = ("shm", "shm-loan")
 RUNGS: tuple[str, ...] = ZMQ_RUNGS + SHM_RUNGS
+#: Rungs whose stages talk over Unix sockets (``scenarios.link``), not ZeroMQ: only a
+#: reference travels, so the hop is the wake-up, and one wake-up beats ZeroMQ's three.
+UNIX_LINK_RUNGS: tuple[str, ...] = ("shm-loan",)
 
 Meta = dict[str, Any]
 
@@ -69,6 +73,13 @@ class Endpoint(ABC):
 
     def release(self, meta: Meta) -> None:  # noqa: B027 - optional hook, no-op by default
         """The receiver is done with the frame described by ``meta``."""
+
+    def pending_fds(self) -> list[int]:
+        """Sockets with messages (credits) still to write, for a stage about to wait."""
+        return []
+
+    def flush(self) -> None:  # noqa: B027 - optional hook, no-op by default
+        """Write what of those can be written now, without blocking."""
 
     def close(self) -> None:  # noqa: B027 - optional hook, no-op by default
         """Free what the endpoint owns (shared memory); called on every exit path."""

@@ -13,7 +13,15 @@ then the payload. The owner writes only into free slots. A reference carries
 the slot's generation; the receiver checks it against the header when it maps
 the frame and again when it lets go, so a slot overwritten under a reader is an
 error, never a silent wrong frame. Letting go is a credit sent back to the
-owner over ZeroMQ; the owner frees a slot when its holder count drops to zero.
+owner; the owner frees a slot when its holder count drops to zero. Under ``shm``
+credits go over ZeroMQ, like its references. Under ``shm-loan`` they are Unix
+datagrams (``credit-<owner>.dgram`` in the run's socket directory), as its
+references travel over a Unix socket (``scenarios.link``): the owner is not woken
+by a credit, it reads what has queued up when it next needs a slot. A datagram
+queue is short (``net.unix.max_dgram_qlen``), so a credit that does not fit waits
+in the releaser, which sends it as soon as the owner has read the queue; a stage
+waiting for input keeps doing that (``pending_fds``/``flush``), so no credit is
+ever stuck behind a blocked stage.
 Forwarding a reference (``shm-loan``, an unchanged image) moves the sender's
 hold to the receiver, so in a linear pipeline a slot has one holder at a time.
 
@@ -30,6 +38,8 @@ import json
 import mmap
 import os
 import re
+import select
+import socket
 import struct
 import time
 from collections import deque
@@ -159,9 +169,11 @@ class SlotPool:
         except BaseException:
             self.close()
             raise
-        self.credits = ctx.socket(zmq.PULL)
-        self.credits.setsockopt(zmq.RCVHWM, 0)
-        self.credits.bind(credit_address(info.sock_dir, info.index))
+        self.credits: CreditIn = (
+            UnixCreditIn(credit_path(info.sock_dir, info.index))
+            if info.rung == "shm-loan"
+            else ZmqCreditIn(ctx, credit_address(info.sock_dir, info.index))
+        )
 
     def _create(self, i: int) -> _Slot:
         name = segment_name(self.info.run_id, os.getpid(), self.info.index, i)
@@ -228,22 +240,17 @@ class SlotPool:
     def _drain(self, wait_ms: int) -> None:
         if not self.credits.poll(wait_ms):
             return
-        while True:
-            try:
-                raw = self.credits.recv(zmq.NOBLOCK)
-            except zmq.Again:
-                return
-            credit = json.loads(raw)
-            slot = self.slots[credit["slot"]]
-            if credit["gen"] != slot.generation or slot.holders <= 0:
+        for i, generation in self.credits.recv_all():
+            slot = self.slots[i]
+            if generation != slot.generation or slot.holders <= 0:
                 raise StaleSlot(
-                    f"{self.info.stage}: credit for slot {credit['slot']} generation "
-                    f"{credit['gen']}, but the slot is at generation {slot.generation} "
+                    f"{self.info.stage}: credit for slot {i} generation "
+                    f"{generation}, but the slot is at generation {slot.generation} "
                     f"with {slot.holders} holders"
                 )
             slot.holders -= 1
             if slot.holders == 0:
-                self.free.append(credit["slot"])
+                self.free.append(i)
 
     def close(self) -> None:
         """Unlink first (always possible), then unmap what no view still uses."""
@@ -256,20 +263,192 @@ class SlotPool:
         self.slots = []
         credits = getattr(self, "credits", None)
         if credits is not None:
-            credits.close(linger=0)
+            credits.close()
 
 
 def credit_address(sock_dir: str, owner: int) -> str:
     return f"ipc://{sock_dir}/credit-{owner}"
 
 
+def credit_path(sock_dir: str, owner: int) -> str:
+    return os.path.join(sock_dir, f"credit-{owner}.dgram")
+
+
+Credit = tuple[int, int]  # slot, generation
+_CREDIT = struct.Struct("<QQ")
+# Credits per datagram when a backlog is sent at once (a few KB).
+_CREDITS_PER_DATAGRAM = 256
+
+
+class CreditIn:
+    """The owner's end of its credit channel."""
+
+    def poll(self, wait_ms: int) -> bool:
+        raise NotImplementedError
+
+    def recv_all(self) -> list[Credit]:
+        """Every credit that has arrived, without waiting."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+
+class ZmqCreditIn(CreditIn):
+    """``shm``: a PULL socket; each credit a small JSON message."""
+
+    def __init__(self, ctx: zmq.Context[Any], address: str) -> None:
+        self.sock = ctx.socket(zmq.PULL)
+        self.sock.setsockopt(zmq.RCVHWM, 0)
+        self.sock.bind(address)
+
+    def poll(self, wait_ms: int) -> bool:
+        return bool(self.sock.poll(wait_ms))
+
+    def recv_all(self) -> list[Credit]:
+        out: list[Credit] = []
+        while True:
+            try:
+                raw = self.sock.recv(zmq.NOBLOCK)
+            except zmq.Again:
+                return out
+            credit = json.loads(raw)
+            out.append((int(credit["slot"]), int(credit["gen"])))
+
+    def close(self) -> None:
+        self.sock.close(linger=0)
+
+
+class UnixCreditIn(CreditIn):
+    """``shm-loan``: a datagram socket bound in the run's socket directory, read on demand."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        try:
+            self.sock.bind(path)
+        except BaseException:
+            self.sock.close()
+            raise
+        self.sock.setblocking(False)
+
+    def poll(self, wait_ms: int) -> bool:
+        if wait_ms <= 0:
+            return True  # recv_all does not block: no system call to ask first
+        poller = select.poll()
+        poller.register(self.sock, select.POLLIN)
+        return bool(poller.poll(wait_ms))
+
+    def recv_all(self) -> list[Credit]:
+        out: list[Credit] = []
+        while True:
+            try:
+                raw = self.sock.recv(_CREDIT.size * _CREDITS_PER_DATAGRAM)
+            except BlockingIOError:
+                return out
+            if len(raw) % _CREDIT.size:
+                raise ShmError(f"a credit datagram of {len(raw)} bytes on {self.path}")
+            out.extend(_CREDIT.iter_unpack(raw))
+
+    def close(self) -> None:
+        self.sock.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.path)
+
+
+class ZmqCreditOut:
+    """``shm``: credits to one owner over a PUSH socket (never blocks: no high-water mark)."""
+
+    def __init__(self, ctx: zmq.Context[Any], address: str) -> None:
+        self.sock = ctx.socket(zmq.PUSH)
+        self.sock.setsockopt(zmq.SNDHWM, 0)
+        self.sock.connect(address)
+
+    def send(self, credit: Credit) -> None:
+        self.sock.send(json.dumps({"slot": credit[0], "gen": credit[1]}).encode())
+
+    @property
+    def pending(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        return -1
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.sock.close(linger=100)
+
+
+class UnixCreditOut:
+    """``shm-loan``: credits to one owner as datagrams; what does not fit waits here."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.setblocking(False)
+        self.connected = False
+        self.backlog: list[Credit] = []
+
+    def send(self, credit: Credit) -> None:
+        self.backlog.append(credit)
+        self.flush()
+
+    @property
+    def pending(self) -> bool:
+        return bool(self.backlog)
+
+    def fileno(self) -> int:
+        return self.sock.fileno()
+
+    def flush(self) -> None:
+        """Send the backlog, oldest first, as far as the owner's queue has room."""
+        while self.backlog:
+            batch = self.backlog[:_CREDITS_PER_DATAGRAM]
+            try:
+                if not self.connected:
+                    self.sock.connect(self.path)
+                    self.connected = True
+                self.sock.send(b"".join(_CREDIT.pack(*c) for c in batch))
+            except BlockingIOError:
+                return  # the owner's queue is full: it reads it when it needs a slot
+            except (FileNotFoundError, ConnectionRefusedError):
+                # The owner has closed its pool (it died, or the run is over): the
+                # driver ends the run; there is nobody to give the slots back to.
+                self.backlog.clear()
+                return
+            del self.backlog[: len(batch)]
+
+    def close(self) -> None:
+        self.backlog.clear()
+        self.sock.close()
+
+
 class AttachCache:
-    """Read-only mappings of other stages' slots, each opened once per process."""
+    """Read-only mappings of other stages' slots, each opened once per process.
+
+    The read-only view of a slot's payload is kept too: a slot that comes back with
+    the same byte count (every raw frame) costs a dictionary lookup and the
+    generation check, not a new array. That is most of what a receiver does after
+    waking, and it does it with cold caches.
+    """
 
     def __init__(self) -> None:
         self._maps: dict[str, mmap.mmap] = {}
+        # Segment -> (mapping, its read-only payload view of the last byte count seen).
+        self._views: dict[str, tuple[mmap.mmap, np.ndarray]] = {}
 
     def view(self, ref: Meta) -> np.ndarray:
+        entry = self._views.get(ref["seg"])
+        if entry is None or entry[1].nbytes != ref["nb"]:
+            entry = self._new_view(ref)
+        check_generation(entry[0], ref)
+        if ref["dtype"] != "uint8":
+            raise ShmError(f"reference to {ref['seg']} has dtype {ref['dtype']}, expected uint8")
+        return entry[1]
+
+    def _new_view(self, ref: Meta) -> tuple[mmap.mmap, np.ndarray]:
         mm = self._maps.get(ref["seg"])
         if mm is None:
             fd = os.open(os.path.join(SHM_DIR, ref["seg"]), os.O_RDONLY)
@@ -281,17 +460,16 @@ class AttachCache:
             finally:
                 os.close(fd)
             self._maps[ref["seg"]] = mm
-        check_generation(mm, ref)
-        if ref["dtype"] != "uint8":
-            raise ShmError(f"reference to {ref['seg']} has dtype {ref['dtype']}, expected uint8")
         flat = np.frombuffer(mm, dtype=np.uint8, count=ref["nb"], offset=HEADER)
         flat.flags.writeable = False
-        return flat
+        self._views[ref["seg"]] = entry = (mm, flat)
+        return entry
 
     def mapping(self, name: str) -> mmap.mmap | None:
         return self._maps.get(name)
 
     def close(self) -> None:
+        self._views.clear()
         for mm in self._maps.values():
             with contextlib.suppress(BufferError):
                 mm.close()
@@ -320,11 +498,13 @@ class ShmEndpoint(Endpoint):
         self.timeout_s = info.shm_timeout_s
         self.attached = AttachCache()
         self.pool = SlotPool(info, ctx) if info.owns_pool else None
-        self._credit_socks: dict[int, zmq.Socket[Any]] = {}
-        # Data address -> slot, for images rendered into loaned slots not yet sent.
-        self._loans: dict[int, int] = {}
-        # Data address -> reference, for received frames this stage still holds.
-        self._held: dict[int, Meta] = {}
+        self._credit_out: dict[int, ZmqCreditOut | UnixCreditOut] = {}
+        # Images are recognised by the array that views their slot (``_root``), by
+        # identity, and each entry keeps that array: an id is never reused while listed.
+        # Loaned slots rendered into but not sent yet: id -> (slot, array).
+        self._loans: dict[int, tuple[int, np.ndarray]] = {}
+        # Received frames this stage still holds: id -> (array, reference).
+        self._held: dict[int, tuple[np.ndarray, Meta]] = {}
 
     def new_image(self, shape: tuple[int, ...]) -> np.ndarray:
         # A JPEG stage sends encoded bytes, not this image: a loan would never come back.
@@ -333,22 +513,28 @@ class ShmEndpoint(Endpoint):
         nbytes = int(np.prod(shape))
         check_fits(nbytes, self.pool.slot_size)
         i = self.pool.acquire(self.timeout_s)
-        image = self.pool.payload(i, nbytes).reshape(shape)
-        self._loans[_address(image)] = i
-        return image
+        flat = self.pool.payload(i, nbytes)
+        self._loans[id(flat)] = (i, flat)
+        return flat.reshape(shape)
 
     def encode(self, payload: np.ndarray, meta: Meta) -> list[Any]:
-        address, nbytes = _address(payload), int(payload.nbytes)
-        if self.loan and self.pool is not None and address in self._loans:
-            i = self._loans.pop(address)
-            meta["ref"] = self.pool.reference(i, nbytes, payload.shape)
-            return []
-        held = self._held.get(address)
-        if self.loan and held is not None and held["nb"] == nbytes:
-            # An unchanged image goes on as the same reference: our hold moves downstream.
-            held["moved"] = True
-            meta["ref"] = {k: v for k, v in held.items() if k != "moved"}
-            return []
+        nbytes = payload.nbytes
+        if self.loan:
+            # A C-contiguous payload as large as the array under it is all of it, in order.
+            root = _root(payload)
+            loan = self._loans.get(id(root))
+            if loan is not None and loan[1] is root and root.nbytes == nbytes:
+                del self._loans[id(root)]
+                assert self.pool is not None
+                meta["ref"] = self.pool.reference(loan[0], nbytes, payload.shape)
+                return []
+            held = self._held.get(id(root))
+            if held is not None and held[0] is root and root.nbytes == nbytes:
+                # An unchanged image goes on as the same reference: our hold moves downstream.
+                ref = held[1]
+                meta["ref"] = dict(ref)
+                ref["moved"] = True
+                return []
         if self.pool is None:
             raise ShmError(f"{self.info.stage} has no shared-memory pool to send from")
         check_fits(nbytes, self.pool.slot_size)
@@ -360,14 +546,14 @@ class ShmEndpoint(Endpoint):
     def decode(self, parts: Sequence[Any], meta: Meta) -> np.ndarray:
         ref = meta["ref"]
         flat = self.attached.view(ref)
-        self._held[_address(flat)] = ref
+        self._held[id(flat)] = (flat, ref)
         return flat
 
     def release(self, meta: Meta) -> None:
         ref = meta.get("ref")
         if ref is None:
             return
-        held = next((k for k, v in self._held.items() if v is ref), None)
+        held = next((k for k, v in self._held.items() if v[1] is ref), None)
         if held is not None:
             del self._held[held]
         if ref.get("moved"):
@@ -376,23 +562,35 @@ class ShmEndpoint(Endpoint):
         if mm is not None:
             # Still ours when we let go: nothing overwrote it while we read it.
             check_generation(mm, ref)
-        sock = self._credit_socks.get(ref["owner"])
-        if sock is None:
-            sock = self.ctx.socket(zmq.PUSH)
-            sock.setsockopt(zmq.SNDHWM, 0)
-            sock.connect(credit_address(self.info.sock_dir, ref["owner"]))
-            self._credit_socks[ref["owner"]] = sock
-        sock.send(json.dumps({"slot": ref["slot"], "gen": ref["gen"]}).encode())
+        out = self._credit_out.get(ref["owner"])
+        if out is None:
+            out = (
+                UnixCreditOut(credit_path(self.info.sock_dir, ref["owner"]))
+                if self.loan
+                else ZmqCreditOut(self.ctx, credit_address(self.info.sock_dir, ref["owner"]))
+            )
+            self._credit_out[ref["owner"]] = out
+        out.send((ref["slot"], ref["gen"]))
+
+    def pending_fds(self) -> list[int]:
+        """Credit sockets with credits still to send (``shm-loan``, owner's queue full)."""
+        return [out.fileno() for out in self._credit_out.values() if out.pending]
+
+    def flush(self) -> None:
+        for out in self._credit_out.values():
+            out.flush()
 
     def close(self) -> None:
         self._loans.clear()
         self._held.clear()
-        for sock in self._credit_socks.values():
-            sock.close(linger=100)
+        for out in self._credit_out.values():
+            out.close()
         self.attached.close()
         if self.pool is not None:
             self.pool.close()
 
 
-def _address(array: np.ndarray) -> int:
-    return int(array.__array_interface__["data"][0])
+def _root(array: np.ndarray) -> np.ndarray:
+    """The array that views the slot itself (numpy points every view of it straight there)."""
+    base = array.base
+    return base if isinstance(base, np.ndarray) else array

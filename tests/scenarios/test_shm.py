@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -145,10 +146,13 @@ def test_a_killed_stage_leaves_no_segment(tmp_path: Path, rung: str) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("rung", SHM)
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-def test_interrupting_the_driver_leaves_no_segment(tmp_path: Path, sig: signal.Signals) -> None:
+def test_interrupting_the_driver_leaves_no_segment(
+    tmp_path: Path, sig: signal.Signals, rung: str
+) -> None:
     driver = start_harness(
-        tmp_path, *ENDLESS, "--output", str(tmp_path / "o.json"), SCENARIOS_TRANSPORT="shm"
+        tmp_path, *ENDLESS, "--output", str(tmp_path / "o.json"), SCENARIOS_TRANSPORT=rung
     )
     try:
         pids = wait_for_stages(tmp_path, {"VideoIn", "Detector", "Tracker", "Sink"})
@@ -274,4 +278,94 @@ def test_a_forwarded_reference_moves_the_hold(tmp_path: Path, ctx: zmq.Context[A
     finally:
         sink.close()
         middle.close()
+        owner.close()
+
+
+def _max_dgram_qlen() -> int:
+    try:
+        return int(Path("/proc/sys/net/unix/max_dgram_qlen").read_text())
+    except (OSError, ValueError):
+        return 10
+
+
+def test_loan_credits_that_do_not_fit_the_owners_queue_wait_and_all_come_back(
+    tmp_path: Path, ctx: zmq.Context[Any]
+) -> None:
+    """shm-loan credits are datagrams; the owner's queue is short, so some must wait."""
+    qlen = _max_dgram_qlen()
+    if qlen > 64:
+        pytest.skip(f"net.unix.max_dgram_qlen is {qlen}: too many slots to overflow it")
+    slots = qlen + 6
+    owner = ShmEndpoint(_info(tmp_path, rung="shm-loan", shm_slots=slots), ctx)
+    reader = ShmEndpoint(_info(tmp_path, rung="shm-loan", index=1, owns_pool=False), ctx)
+    pool = owner.pool
+    assert pool is not None
+    try:
+        refs = []
+        for _ in range(slots):
+            i = pool.acquire(1.0)
+            pool.payload(i, 16)[:] = i
+            refs.append(pool.reference(i, 16, (16,)))
+        for ref in refs:
+            reader.decode([], {"ref": ref})
+            reader.release({"ref": ref})  # never blocks, whatever the owner is doing
+        assert reader.pending_fds()  # the owner has not read its queue: a backlog
+        pool._drain(0)
+        assert 0 < len(pool.free) < slots
+        reader.flush()  # what a stage does while it waits for input
+        pool._drain(1000)
+        assert sorted(pool.free) == list(range(slots))
+        assert reader.pending_fds() == []
+    finally:
+        reader.close()
+        owner.close()
+
+
+def test_a_stage_waiting_for_input_keeps_returning_credits(
+    tmp_path: Path, ctx: zmq.Context[Any]
+) -> None:
+    """The deadlock it prevents: an owner waits for slots whose credits sit in a reader."""
+    from scenarios.link import UnixInput, UnixOutput
+
+    qlen = _max_dgram_qlen()
+    if qlen > 64:
+        pytest.skip(f"net.unix.max_dgram_qlen is {qlen}: too many slots to overflow it")
+    slots = qlen + 6
+    owner = ShmEndpoint(_info(tmp_path, rung="shm-loan", shm_slots=slots), ctx)
+    reader = ShmEndpoint(_info(tmp_path, rung="shm-loan", index=1, owns_pool=False), ctx)
+    pool = owner.pool
+    assert pool is not None
+    link_in = UnixInput(str(tmp_path / "in-1"), reader)
+    link_out = UnixOutput(str(tmp_path / "in-1"))
+    all_back: list[bool] = []
+
+    def owner_side() -> None:
+        # Send the next frame only once every slot is free again (or give up after 10 s).
+        deadline = time.monotonic() + 10
+        while len(pool.free) < slots and time.monotonic() < deadline:
+            pool._drain(100)
+        all_back.append(len(pool.free) == slots)
+        link_out.send({"kind": "frame"})
+
+    try:
+        link_out.send({"kind": "ping"})  # as in a run: connected before any frame
+        assert link_in.recv() == ({"kind": "ping"}, [])
+        refs = []
+        for _ in range(slots):
+            i = pool.acquire(1.0)
+            pool.payload(i, 16)[:] = i
+            refs.append(pool.reference(i, 16, (16,)))
+        for ref in refs:
+            reader.decode([], {"ref": ref})
+            reader.release({"ref": ref})
+        assert reader.pending_fds()
+        t = threading.Thread(target=owner_side)
+        t.start()
+        assert link_in.recv() == ({"kind": "frame"}, [])
+        t.join(15)
+        assert all_back == [True]
+    finally:
+        link_out.close(0)
+        link_in.close(0)
+        reader.close()
         owner.close()

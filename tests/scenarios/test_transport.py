@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -16,57 +14,46 @@ from scenarios import pipeline
 from scenarios.catalog import BY_NAME
 from scenarios.config import Settings
 from scenarios.frames import FrameSource, checksum
+from scenarios.link import address_for, open_input, open_output
 from scenarios.stage import StageError, verify_frame
 from scenarios.transport import RUNGS, EndpointInfo, open_endpoint
 
 SCALE = 0.05
 
 
-@pytest.fixture
-def socket_pair(tmp_path: Path) -> Iterator[tuple[zmq.Socket[Any], zmq.Socket[Any]]]:
-    ctx: zmq.Context[Any] = zmq.Context()
-    push, pull = ctx.socket(zmq.PUSH), ctx.socket(zmq.PULL)
-    pull.bind(f"ipc://{tmp_path}/hop")
-    push.connect(f"ipc://{tmp_path}/hop")
-    yield push, pull
-    push.close(linger=0)
-    pull.close(linger=0)
-    ctx.term()
-
-
 @pytest.mark.parametrize("rung", RUNGS)
 @pytest.mark.parametrize("size", [(64, 48), (640, 480)])  # below and above zmq.COPY_THRESHOLD
-def test_a_hop_is_bit_exact_and_read_only(
-    socket_pair: tuple[zmq.Socket[Any], zmq.Socket[Any]],
-    rung: str,
-    size: tuple[int, int],
-    tmp_path: Path,
-) -> None:
-    push, pull = socket_pair
-    ctx = push.context
+def test_a_hop_is_bit_exact_and_read_only(rung: str, size: tuple[int, int], tmp_path: Path) -> None:
+    """Over the link a run uses for the rung (ZeroMQ, or a Unix socket for shm-loan)."""
+    ctx: zmq.Context[Any] = zmq.Context()
     common = EndpointInfo(rung=rung, stage="A", index=0, run_id="feedbeef", sock_dir=str(tmp_path))
     sender = open_endpoint(replace(common, shm_slots=2, owns_pool=True), ctx)
     receiver = open_endpoint(replace(common, stage="B", index=1), ctx)
+    address = address_for(rung, f"{tmp_path}/in-1")
+    inp = open_input(address, ctx, hwm=2, copy=receiver.recv_copy, service=receiver)
+    out = open_output(address, ctx, hwm=2, copy=sender.send_copy, service=sender)
     source = FrameSource(*size, seed=7)
-    for n in range(5):  # more frames than slots: slots come back and are reused
-        image = source.render(n, sender.new_image(source.shape))
-        expected = checksum(image)
-        meta: dict[str, Any] = {}
-        wire = sender.encode(image, meta)
-        push.send_multipart([json.dumps(meta).encode(), *wire], copy=sender.send_copy)
-        parts = pull.recv_multipart(0, receiver.recv_copy)
-        head = parts[0]
-        meta = json.loads(head if isinstance(head, bytes) else head.bytes)
-        parts = parts[1:]
-        got = receiver.decode(parts, meta).reshape(source.shape)
-        assert checksum(got) == expected
-        assert not got.flags.writeable
-        with pytest.raises(ValueError, match="read-only"):
-            got[0, 0, 0] = 1
-        del got, parts, image
-        receiver.release(meta)
-    receiver.close()
-    sender.close()
+    try:
+        for n in range(5):  # more frames than slots: slots come back and are reused
+            image = source.render(n, sender.new_image(source.shape))
+            expected = checksum(image)
+            meta: dict[str, Any] = {}
+            wire = sender.encode(image, meta)
+            out.send(meta, wire)
+            meta, parts = inp.recv()
+            got = receiver.decode(parts, meta).reshape(source.shape)
+            assert checksum(got) == expected
+            assert not got.flags.writeable
+            with pytest.raises(ValueError, match="read-only"):
+                got[0, 0, 0] = 1
+            del got, parts, image, wire
+            receiver.release(meta)
+    finally:
+        out.close(0)
+        inp.close(0)
+        receiver.close()
+        sender.close()
+        ctx.term()
 
 
 @pytest.mark.slow
