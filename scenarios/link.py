@@ -125,10 +125,11 @@ class UnixInput(Link):
         pending = self.service.pending_fds() if self.service is not None else []
         if pending:
             self._wait_serving(self.conn, pending)
-        data, _, flags, _ = self.conn.recvmsg(MAX_MESSAGE)
+        # One byte more than allowed: a message that fills the buffer was cut short.
+        data = self.conn.recv(MAX_MESSAGE + 1)
         if not data:
             raise LinkClosed(f"the stage sending to {self.path} is gone")
-        if flags & socket.MSG_TRUNC:
+        if len(data) > MAX_MESSAGE:
             raise ValueError(f"a message on {self.path} is larger than {MAX_MESSAGE} bytes")
         meta: Meta = marshal.loads(data)
         return meta, []

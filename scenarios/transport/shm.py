@@ -56,6 +56,7 @@ SHM_DIR = "/dev/shm"
 PREFIX = "scenarios-"
 HEADER = 64
 _HEADER_FMT = "<QQ"  # generation, payload bytes
+_HEADER = struct.Struct(_HEADER_FMT)
 # scenarios-<run id>-<creator pid>-<stage index>-<slot>
 NAME = re.compile(r"^scenarios-([0-9a-f]+)-(\d+)-(\d+)-(\d+)$")
 
@@ -436,19 +437,19 @@ class AttachCache:
 
     def __init__(self) -> None:
         self._maps: dict[str, mmap.mmap] = {}
-        # Segment -> (mapping, its read-only payload view of the last byte count seen).
-        self._views: dict[str, tuple[mmap.mmap, np.ndarray]] = {}
+        # Segment -> (mapping, read-only payload view, its byte count) for the last size seen.
+        self._views: dict[str, tuple[mmap.mmap, np.ndarray, int]] = {}
 
     def view(self, ref: Meta) -> np.ndarray:
         entry = self._views.get(ref["seg"])
-        if entry is None or entry[1].nbytes != ref["nb"]:
+        if entry is None or entry[2] != ref["nb"]:
             entry = self._new_view(ref)
         check_generation(entry[0], ref)
         if ref["dtype"] != "uint8":
             raise ShmError(f"reference to {ref['seg']} has dtype {ref['dtype']}, expected uint8")
         return entry[1]
 
-    def _new_view(self, ref: Meta) -> tuple[mmap.mmap, np.ndarray]:
+    def _new_view(self, ref: Meta) -> tuple[mmap.mmap, np.ndarray, int]:
         mm = self._maps.get(ref["seg"])
         if mm is None:
             fd = os.open(os.path.join(SHM_DIR, ref["seg"]), os.O_RDONLY)
@@ -462,7 +463,7 @@ class AttachCache:
             self._maps[ref["seg"]] = mm
         flat = np.frombuffer(mm, dtype=np.uint8, count=ref["nb"], offset=HEADER)
         flat.flags.writeable = False
-        self._views[ref["seg"]] = entry = (mm, flat)
+        self._views[ref["seg"]] = entry = (mm, flat, ref["nb"])
         return entry
 
     def mapping(self, name: str) -> mmap.mmap | None:
@@ -477,7 +478,7 @@ class AttachCache:
 
 
 def check_generation(mm: mmap.mmap, ref: Meta) -> None:
-    generation, nbytes = struct.unpack_from(_HEADER_FMT, mm, 0)
+    generation, nbytes = _HEADER.unpack_from(mm)
     if generation != ref["gen"] or nbytes != ref["nb"]:
         raise StaleSlot(
             f"slot {ref['seg']} is at generation {generation} ({nbytes} bytes) but the "

@@ -102,3 +102,16 @@ def test_a_dead_neighbour_closes_the_link_both_ways(tmp_path: Path) -> None:
     with pytest.raises(LinkClosed):
         out.send({"n": 2})
     out.close(0)
+
+
+def test_an_oversized_message_is_an_error_not_a_truncated_frame(tmp_path: Path) -> None:
+    path = str(tmp_path / "in-1")
+    inp = UnixInput(path)
+    out = UnixOutput(path)
+    try:
+        out.send({"ref": "x" * 70_000})
+        with pytest.raises(ValueError, match="larger than"):
+            inp.recv()
+    finally:
+        out.close(0)
+        inp.close(0)

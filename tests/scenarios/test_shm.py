@@ -99,6 +99,25 @@ def test_more_frames_in_flight_than_slots_all_arrive_bit_exact(
 
 
 @pytest.mark.slow
+def test_more_slots_than_a_credit_queue_holds_and_more_frames_than_slots(run_tmp: Path) -> None:
+    """shm-loan credits are datagrams on a short queue: with 16 slots, some must wait."""
+    out = run_tmp / "o.json"
+    proc = harness(
+        run_tmp,
+        *["run", "--scenario", "1080p_raw", "--frames", "60", "--warmup", "2"],
+        *["--output", str(out)],
+        SCENARIOS_TRANSPORT="shm-loan",
+        SCENARIOS_SHM_SLOTS="16",
+        SCENARIOS_INFLIGHT="24",
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    doc = load(out)
+    assert doc["meta"]["verified_frames"] == 62
+    assert not [n for n in os.listdir(SHM_DIR) if doc["meta"]["run_id"] in n]
+
+
+@pytest.mark.slow
 def test_a_frame_larger_than_a_slot_is_refused_up_front(run_tmp: Path) -> None:
     proc = harness(
         run_tmp,

@@ -89,3 +89,16 @@ def test_work_is_simulated_on_the_cpu_too() -> None:
     doc = pipeline.run(BY_NAME["480p_raw"], 2, 1, Settings(work="cpu", scale=SCALE))
     assert doc["meta"]["work"] == "cpu"
     assert doc["meta"]["verified_frames"] == 3
+
+
+@pytest.mark.parametrize("size", [(3840, 2160), (640, 480), (96, 54), (16, 16)])
+def test_rendering_with_the_checksum_gives_the_same_frame_and_checksum(
+    size: tuple[int, int],
+) -> None:
+    """The source checksums band by band as it renders: same pixels, same value."""
+    source = FrameSource(*size, seed=11)
+    for n in (0, 1, 250):
+        plain = source.render(n, np.empty(source.shape, np.uint8))
+        fused, crc = source.render_and_checksum(n, np.empty(source.shape, np.uint8))
+        assert np.array_equal(plain, fused)
+        assert crc == checksum(plain)
