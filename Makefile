@@ -11,7 +11,7 @@ FRAMES ?=
 ARGS ?=
 PROFILE_DIR ?= /tmp
 
-.PHONY: venv test bench lint format waterfall waterfall.profile ladder clean
+.PHONY: venv test faults bench lint format waterfall waterfall.profile ladder clean
 
 venv: $(STAMP)
 
@@ -23,6 +23,11 @@ $(STAMP): pyproject.toml
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+# The whole fault-injection suite (make test runs its fast subset): interrupts at every
+# moment, broken harnesses, hostile input, shared-memory limits, concurrent runs.
+faults: $(STAMP)
+	PERF_WATERFALL_FAULTS=1 $(PY) -m pytest -q tests/faults
 
 bench: $(STAMP)
 	$(PY) -m pytest benchmarks -q -s -p no:cacheprovider --benchmark-enable --timeout=1800

@@ -9,7 +9,8 @@ FAKE_DELTA        "stage=+ms,..." or "scenario/stage=+ms,...": added to those st
 FAKE_JITTER       relative noise, e.g. 0.01 (default 0: every frame has the exact times)
 FAKE_SEED         seed for the noise (default: the pid)
 FAKE_MODE         ok | fail | no_output | invalid_json | wrong_schema | wrong_scenario | killed
-                  | hang | ignore_term | stray
+                  | hang | ignore_term | stray | nan | infinite | negative | ragged | no_rows
+                  | huge | deep | binary | overflow | shifting_stages
 FAKE_MODE_SCENARIO  apply FAKE_MODE only to this scenario (others behave "ok")
 FAKE_LIST_MODE    ok | fail | invalid_json | bad_name
 FAKE_RECORD       append one JSON line per invocation: argv, cwd, pid, pgid, env subset
@@ -137,11 +138,62 @@ def _run(args: list[str]) -> int:
     if mode == "invalid_json":
         output.write_text("{not json")
         return 0
+    if mode in _HOSTILE:
+        output.write_bytes(_HOSTILE[mode](_document(scenario, int(opts["--frames"]))))
+        return 0
     doc = _document("other" if mode == "wrong_scenario" else scenario, int(opts["--frames"]))
     if mode == "wrong_schema":
         doc["schema"] = "perf-waterfall/results@99"
     output.write_text(json.dumps(doc))
     return 0
+
+
+def _with_value(doc: dict[str, Any], value: str) -> bytes:
+    """The document with its last sample replaced by a raw JSON token (NaN, 1e999, ...)."""
+    doc["samples_ms"][-1][-1] = "@@"
+    return json.dumps(doc).replace('"@@"', value).encode()
+
+
+def _overflow(doc: dict[str, Any]) -> bytes:
+    """Every value finite, but the last row's sum (its frame time) is not."""
+    doc["samples_ms"][-1] = [1e308] * len(doc["samples_ms"][-1])
+    return json.dumps(doc).encode()
+
+
+def _shifting_stages(doc: dict[str, Any]) -> bytes:
+    """Stage names that differ from one round (process) to the next."""
+    doc["stages"][0]["name"] += f" {os.getpid()}"
+    return json.dumps(doc).encode()
+
+
+def _ragged(doc: dict[str, Any]) -> bytes:
+    doc["samples_ms"][-1].pop()
+    return json.dumps(doc).encode()
+
+
+def _no_rows(doc: dict[str, Any]) -> bytes:
+    doc["samples_ms"] = []
+    return json.dumps(doc).encode()
+
+
+def _huge(doc: dict[str, Any]) -> bytes:
+    """A valid document padded past the 64 MiB a results document may have."""
+    doc["meta"]["padding"] = "x" * (65 * 1024 * 1024)
+    return json.dumps(doc).encode()
+
+
+_HOSTILE = {
+    "nan": lambda doc: _with_value(doc, "NaN"),
+    "infinite": lambda doc: _with_value(doc, "1e999"),
+    "negative": lambda doc: _with_value(doc, "-0.5"),
+    "ragged": _ragged,
+    "overflow": _overflow,
+    "shifting_stages": _shifting_stages,
+    "no_rows": _no_rows,
+    "huge": _huge,
+    "deep": lambda doc: b"[" * 200_000 + b"]" * 200_000,
+    "binary": lambda doc: bytes(range(256)) * 4,
+}
 
 
 def main(argv: list[str]) -> int:
