@@ -14,8 +14,6 @@ Format changes (bump FORMAT_VERSION and add a line when the layout changes):
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +21,7 @@ from typing import Any
 
 from perfwaterfall import __version__
 from perfwaterfall.errors import InvalidDocument
+from perfwaterfall.files import write_atomically
 from perfwaterfall.gitrefs import RefInfo
 from perfwaterfall.machine import MachineInfo
 from perfwaterfall.report import Failure
@@ -115,25 +114,8 @@ def to_dict(bundle: Bundle) -> dict[str, Any]:
 
 
 def save(bundle: Bundle, path: Path) -> None:
-    """Write atomically: an interrupted save leaves the old file or none, never half a bundle."""
-    text = json.dumps(to_dict(bundle), indent=1, allow_nan=False)
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; a bundle is a normal file
-        with os.fdopen(fd, "w") as out:
-            out.write(text)
-            out.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    """Atomically: an interrupted save leaves the old file or none, never half a bundle."""
+    write_atomically(path, json.dumps(to_dict(bundle), indent=1, allow_nan=False) + "\n")
 
 
 def load(path: Path) -> Bundle:

@@ -99,6 +99,7 @@ def measure(request: MeasureRequest, observer: Observer | None = None) -> Measur
     obs.stage("resolving refs")
     repo = gitrefs.open_repo(request.repo)
     refs = [gitrefs.resolve_ref(repo, side.ref) for side in request.sides]
+    swept = gitrefs.sweep_stale_worktrees(repo)
     spec = harness.load_harness_spec(Path(repo.working_tree_dir or request.repo), request.harness)
     head_index = len(request.sides) - 1
 
@@ -130,6 +131,10 @@ def measure(request: MeasureRequest, observer: Observer | None = None) -> Measur
             planned_rounds=request.rounds,
             warnings=warnings,
         )
+        if swept:
+            measurement.warnings.append(
+                f"removed {len(swept)} worktree(s) left behind by an earlier run that was killed"
+            )
         plan = interleave([s.name for s in chosen], len(sides), request.rounds)
         obs.planned(plan, measurement.labels)
         _run_plan(spec, sides, plan, request, measurement, obs)

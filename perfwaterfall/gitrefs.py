@@ -243,6 +243,18 @@ def stale_worktrees(repo: git.Repo) -> list[Path]:
     return stale
 
 
+def sweep_stale_worktrees(repo: git.Repo) -> list[Path]:
+    """Remove the worktrees of runs that were killed outright (SIGKILL, a lost machine):
+    their cleanup never ran. Live runs, and anything not ours, are left alone."""
+    stale = stale_worktrees(repo)
+    by_root: dict[Path, list[Path]] = {}
+    for path in stale:
+        by_root.setdefault(path.parent, []).append(path)
+    for root, paths in by_root.items():
+        _remove_worktrees(repo, root, paths)
+    return stale
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

@@ -1,4 +1,4 @@
-"""Ctrl-C and SIGTERM become one KeyboardInterrupt that cannot be lost.
+"""Ctrl-C, SIGTERM and SIGHUP become one KeyboardInterrupt that cannot be lost.
 
 Python drops an exception raised while a finalizer (``__del__``, a weakref
 callback) runs; a signal that lands there would vanish. The handler therefore
@@ -20,11 +20,11 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
 
 
 def install() -> None:
-    """Route SIGINT and SIGTERM to KeyboardInterrupt, so every cleanup path runs."""
+    """Route SIGINT, SIGTERM and SIGHUP to KeyboardInterrupt, so every cleanup path runs."""
     global _requested
     _requested = False
-    signal.signal(signal.SIGINT, _on_signal)
-    signal.signal(signal.SIGTERM, _on_signal)
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # HUP: a closed terminal
+        signal.signal(signum, _on_signal)
 
 
 def check() -> None:

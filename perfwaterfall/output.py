@@ -9,6 +9,7 @@ from pathlib import Path
 
 from perfwaterfall.errors import EXIT_REGRESSION, EXIT_RUN_FAILED, UsageError
 from perfwaterfall.export import FORMATS, SWEEP_FORMATS, TEXT_FORMATS
+from perfwaterfall.files import write_atomically
 from perfwaterfall.gate import regressions
 from perfwaterfall.render.sweep import print_sweep
 from perfwaterfall.render.terminal import Draw, make_console, plain_text, print_report, recorded
@@ -87,6 +88,6 @@ def exit_code(report: Report, fail_on_regression: float | None) -> int:
 
 def _write(path: Path, text: str) -> None:
     try:
-        path.write_text(text)
+        write_atomically(path, text)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror}") from None

@@ -26,7 +26,7 @@ from typing import IO
 TERM_GRACE_S = 2.0
 GONE_WAIT_S = 2.0
 _POLL_S = 0.02
-_DEFERRED = {signal.SIGINT, signal.SIGTERM}
+_DEFERRED = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
 
 class GroupTimeout(Exception):

@@ -307,3 +307,63 @@ def test_same_harness_runs_heads_bench_on_a_base_that_predates_it(tmp_path, caps
     assert code == 0, err
     assert "Frame waterfall" in out
     assert registered_worktrees(repo) == []
+
+
+def test_worktrees_of_a_killed_run_are_swept_by_the_next(repo, tmp_path, capsys):
+    marker = f"BENCH_MARK={tmp_path}".encode()
+    env = {**os.environ, "BENCH_SLEEP": "30", "BENCH_MARK": str(tmp_path)}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "perfwaterfall",
+            "compare",
+            "base",
+            "HEAD",
+            "--repo",
+            str(repo),
+            "-s",
+            "pipe",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not _bench_running(marker):
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)  # no cleanup can run
+    proc.wait()
+    _kill_bench(marker)  # the harness has a session of its own
+    assert len(registered_worktrees(repo)) == 2
+    code, out, err = run_cli(
+        [
+            "compare",
+            "base",
+            "HEAD",
+            "--repo",
+            str(repo),
+            "-s",
+            "pipe",
+            "--frames",
+            "3",
+            "--rounds",
+            "4",
+            "--warmup",
+            "0",
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    assert "removed 2 worktree(s) left behind by an earlier run" in out
+    assert registered_worktrees(repo) == []
+
+
+def _kill_bench(marker: bytes) -> None:
+    for proc in Path("/proc").iterdir():
+        try:
+            if marker in (proc / "environ").read_bytes().split(b"\0"):
+                os.kill(int(proc.name), signal.SIGKILL)
+        except (OSError, ValueError):
+            continue
