@@ -124,7 +124,7 @@ MOMENTS = [
     ),
     Moment(
         "renaming the written bundle into place (--save)",
-        pause="perfwaterfall.bundle:os.replace@1",
+        pause="perfwaterfall.files:os.replace@1",
         args=("--save", "cmp.json"),
         at_strike=_a_temporary_bundle_exists,
     ),

@@ -21,6 +21,9 @@ name = opts["--scenario"]
 if name == os.environ.get("BENCH_FAIL"):
     print("bench: simulated failure", file=sys.stderr)
     sys.exit(3)
+if os.environ.get("BENCH_STARTED"):
+    with open(os.environ["BENCH_STARTED"], "a") as started:
+        started.write(f"{os.getpid()}\n")
 time.sleep(float(os.environ.get("BENCH_SLEEP", "0")))
 stages = timings[name]
 rng = random.Random()

@@ -215,37 +215,47 @@ def test_list_shows_the_scenarios_at_a_ref(repo, capsys):
     assert "pipe" in out and "PIPE" in out and "other" in out
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-def test_a_signal_mid_round_removes_worktrees_and_harness(repo, tmp_path, sig):
-    before = user_state(repo)
-    marker = f"BENCH_MARK={tmp_path}".encode()
-    env = {**os.environ, "BENCH_SLEEP": "30", "COLUMNS": "100", "BENCH_MARK": str(tmp_path)}
+def start_slow_compare(repo: Path, tmp_path: Path) -> tuple[subprocess.Popen[bytes], Path]:
+    """A compare CLI in a session of its own whose first round sleeps 30 s; returns once the
+    harness of that round has started (it writes its pid to the returned file)."""
+    started = tmp_path / "harness-started"
+    env = {**os.environ, "BENCH_SLEEP": "30", "COLUMNS": "100", "BENCH_STARTED": str(started)}
+    argv = [sys.executable, "-m", "perfwaterfall", "compare", "base", "HEAD"]
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "perfwaterfall",
-            "compare",
-            "base",
-            "HEAD",
-            "--repo",
-            str(repo),
-            "--frames",
-            "3",
-            "-s",
-            "pipe",
-        ],
+        [*argv, "--repo", str(repo), "--frames", "3", "-s", "pipe"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not _bench_running(marker):
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not started.exists():
         if proc.poll() is not None:
             pytest.fail(f"the CLI ended before its harness ran: {proc.communicate()[1]!r}")
         time.sleep(0.05)
-    assert _bench_running(marker), "the harness never started"
+    if not started.exists():
+        os.killpg(proc.pid, signal.SIGKILL)
+        pytest.fail("the harness never started within 60 s")
+    return proc, started
+
+
+def harness_alive(started: Path) -> bool:
+    return any(
+        Path(f"/proc/{pid}").exists() and not _zombie(pid) for pid in started.read_text().split()
+    )
+
+
+def _zombie(pid: str) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return True
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_mid_round_removes_worktrees_and_harness(repo, tmp_path, sig):
+    before = user_state(repo)
+    proc, started = start_slow_compare(repo, tmp_path)
     os.kill(proc.pid, sig)
     try:
         _, err = proc.communicate(timeout=15)
@@ -256,21 +266,8 @@ def test_a_signal_mid_round_removes_worktrees_and_harness(repo, tmp_path, sig):
     assert proc.returncode == 130
     assert b"interrupted" in err and b"Traceback" not in err
     assert registered_worktrees(repo) == []
-    assert not _bench_running(marker)
+    assert not harness_alive(started)
     assert user_state(repo) == before
-
-
-def _bench_running(marker: bytes) -> bool:
-    """Is a bench.py harness of this test alive? (its environment carries the test's marker)"""
-    for proc in Path("/proc").iterdir():
-        try:
-            if b"bench.py" not in (proc / "cmdline").read_bytes().split(b"\0"):
-                continue
-            if marker in (proc / "environ").read_bytes().split(b"\0"):
-                return True
-        except OSError:
-            continue
-    return False
 
 
 def test_the_installed_entry_point_runs(repo):
@@ -310,60 +307,14 @@ def test_same_harness_runs_heads_bench_on_a_base_that_predates_it(tmp_path, caps
 
 
 def test_worktrees_of_a_killed_run_are_swept_by_the_next(repo, tmp_path, capsys):
-    marker = f"BENCH_MARK={tmp_path}".encode()
-    env = {**os.environ, "BENCH_SLEEP": "30", "BENCH_MARK": str(tmp_path)}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "perfwaterfall",
-            "compare",
-            "base",
-            "HEAD",
-            "--repo",
-            str(repo),
-            "-s",
-            "pipe",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not _bench_running(marker):
-        time.sleep(0.05)
+    proc, started = start_slow_compare(repo, tmp_path)
     os.killpg(proc.pid, signal.SIGKILL)  # no cleanup can run
     proc.wait()
-    _kill_bench(marker)  # the harness has a session of its own
+    for pid in started.read_text().split():  # the harness has a session of its own
+        os.kill(int(pid), signal.SIGKILL)
     assert len(registered_worktrees(repo)) == 2
-    code, out, err = run_cli(
-        [
-            "compare",
-            "base",
-            "HEAD",
-            "--repo",
-            str(repo),
-            "-s",
-            "pipe",
-            "--frames",
-            "3",
-            "--rounds",
-            "4",
-            "--warmup",
-            "0",
-        ],
-        capsys,
-    )
+    args = ["compare", "base", "HEAD", "--repo", str(repo), "-s", "pipe", "--frames", "3"]
+    code, out, err = run_cli([*args, "--rounds", "4", "--warmup", "0"], capsys)
     assert code == 0, err
     assert "removed 2 worktree(s) left behind by an earlier run" in out
     assert registered_worktrees(repo) == []
-
-
-def _kill_bench(marker: bytes) -> None:
-    for proc in Path("/proc").iterdir():
-        try:
-            if marker in (proc / "environ").read_bytes().split(b"\0"):
-                os.kill(int(proc.name), signal.SIGKILL)
-        except (OSError, ValueError):
-            continue
