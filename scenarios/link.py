@@ -198,6 +198,11 @@ class UnixOutput(Link):
             self.sock.send(data, socket.MSG_NOSIGNAL)
         except (BrokenPipeError, ConnectionResetError):
             raise LinkClosed(f"the stage receiving on {self.path} is gone") from None
+        # The kernel wakes the receiver as a synchronous wake-up, so it is usually
+        # queued on this CPU (the other one is halted, and waking that costs more);
+        # without this it would wait for our bookkeeping after the send until we
+        # block. Not a spin: with nothing else to run, this returns at once.
+        os.sched_yield()
 
     def close(self, linger_ms: int) -> None:
         if self.sock is not None:
