@@ -144,7 +144,7 @@ def from_dict(data: Any, where: str) -> Bundle:
         return _from_dict(data, where)
     except InvalidDocument:
         raise
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
         raise InvalidDocument(f"{where}: malformed bundle ({_describe(exc)})") from None
 
 
@@ -163,7 +163,7 @@ def _from_dict(data: dict[str, Any], where: str) -> Bundle:
         warmup=_int(data["warmup"]),
         rounds=_rounds(data["rounds"], where),
         machine=MachineInfo(**{k: _machine_value(v) for k, v in _dict(data["machine"]).items()}),
-        commits=tuple((_str(c[0]), _str(c[1])) for c in _list(data.get("commits", []))),
+        commits=tuple(_commit(c) for c in _list(data.get("commits", []))),
         commits_total=_int(data.get("commits_total", 0)),
         warnings=tuple(_str(w) for w in _list(data.get("warnings", []))),
         failure=(
@@ -206,6 +206,13 @@ def _side(data: Any, where: str) -> BundleSide:
         env={_str(k): _str(v) for k, v in _dict(side.get("env", {})).items()},
         rounds=rounds,
     )
+
+
+def _commit(value: Any) -> tuple[str, str]:
+    pair = _list(value)
+    if len(pair) != 2:
+        raise ValueError(f"a commit is [short sha, subject], got {pair!r}")
+    return _str(pair[0]), _str(pair[1])
 
 
 def _describe(exc: BaseException) -> str:

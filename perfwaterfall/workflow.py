@@ -151,13 +151,15 @@ def _profile_view(
         return None
     try:
         data = ProfileData.from_dict(raw)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
         raise InvalidDocument(f"bundle: malformed profile ({exc})") from None
     drawn = comparison.get(waterfall) if waterfall else comparison.most_changed()
     names = [drawn.name] if drawn is not None else []
     name = next((n for n in [*names, *data.sides] if n in data.sides), None)
     if name is None:
         return ProfileView(None, None, (), tuple(data.problems))
+    if len(data.sides[name]) != len(bundle.sides):
+        raise InvalidDocument(f"bundle: the profile of {name} does not have one entry per side")
     base, head = data.sides[name][sides[0]], data.sides[name][sides[1]]
     return ProfileView(
         scenario=name,

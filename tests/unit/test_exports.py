@@ -83,3 +83,13 @@ def test_a_failed_run_exits_one_before_the_gate():
     from perfwaterfall.report import Failure
 
     assert exit_code(replace(report, failure=Failure("boom")), 1.0) == 1
+
+
+def test_a_commit_entry_of_the_wrong_shape_is_an_invalid_bundle():
+    from perfwaterfall.bundle import from_dict, to_dict
+    from perfwaterfall.errors import InvalidDocument
+
+    data = to_dict(bundles.load(FIXTURES / "ladder.bundle.json"))
+    data["commits"] = [["only a subject"]]  # found by the fuzzer: was an IndexError
+    with pytest.raises(InvalidDocument, match="a commit is"):
+        from_dict(data, "b.json")
