@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -17,6 +18,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -150,22 +152,30 @@ def _pingpong_round(
     return (time.perf_counter_ns() - start) / (2 * n) / 1000.0, recorded
 
 
-def test_timing_overhead_per_hop(benchmark: Any) -> None:
-    """What the instrumentation adds to a hop: timed empty-payload hop vs bare ping-pong."""
+@contextlib.contextmanager
+def echo_peer() -> Iterator[tuple[zmq.Socket[Any], zmq.Socket[Any]]]:
+    """A pingpong.py process echoing every message back; sockets and files gone after."""
     tmp = Path(tempfile.mkdtemp(prefix="scenarios-bench-"))
     ctx: zmq.Context[Any] = zmq.Context()
     push, pull = ctx.socket(zmq.PUSH), ctx.socket(zmq.PULL)
     pull.bind(f"ipc://{tmp}/back")
     push.connect(f"ipc://{tmp}/there")
-    peer = subprocess.Popen(
-        [
-            sys.executable,
-            str(Path(__file__).with_name("pingpong.py")),
-            f"ipc://{tmp}/there",
-            f"ipc://{tmp}/back",
-        ]
-    )
+    peer_argv = [sys.executable, str(Path(__file__).with_name("pingpong.py"))]
+    peer = subprocess.Popen([*peer_argv, f"ipc://{tmp}/there", f"ipc://{tmp}/back"])
     try:
+        yield push, pull
+    finally:
+        push.send_multipart([b"stop", b""])
+        peer.wait(timeout=10)
+        push.close(linger=0)
+        pull.close(linger=0)
+        ctx.term()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_timing_overhead_per_hop(benchmark: Any) -> None:
+    """What the instrumentation adds to a hop: timed empty-payload hop vs bare ping-pong."""
+    with echo_peer() as (push, pull):
         _pingpong_round(push, pull, "bare", 500)  # connect and warm up
         modes = ("timed", "meta", "bare")
 
@@ -179,15 +189,6 @@ def test_timing_overhead_per_hop(benchmark: Any) -> None:
             return per
 
         per = benchmark.pedantic(measure, rounds=1, iterations=1)
-    finally:
-        push.send_multipart([b"stop", b""])
-        peer.wait(timeout=10)
-        push.close(linger=0)
-        pull.close(linger=0)
-        ctx.term()
-        for p in tmp.iterdir():
-            p.unlink()
-        tmp.rmdir()
     timed, meta, bare = (statistics.median(per[m]) for m in modes)
     recorded = statistics.median(per["recorded"])
     benchmark.extra_info.update(
@@ -212,21 +213,8 @@ def test_small_message_hop_after_idle(benchmark: Any) -> None:
     A synchronous pipeline's receiver has usually slept for a filter's whole work
     time; waking it (and the ZeroMQ I/O threads on both sides) is part of every hop.
     """
-    tmp = Path(tempfile.mkdtemp(prefix="scenarios-bench-"))
-    ctx: zmq.Context[Any] = zmq.Context()
-    push, pull = ctx.socket(zmq.PUSH), ctx.socket(zmq.PULL)
-    pull.bind(f"ipc://{tmp}/back")
-    push.connect(f"ipc://{tmp}/there")
-    peer = subprocess.Popen(
-        [
-            sys.executable,
-            str(Path(__file__).with_name("pingpong.py")),
-            f"ipc://{tmp}/there",
-            f"ipc://{tmp}/back",
-        ]
-    )
     gaps_ms = (0, 1, 5, 20)
-    try:
+    with echo_peer() as (push, pull):
         _pingpong_round(push, pull, "bare", 500)
 
         def measure() -> dict[int, list[float]]:
@@ -240,15 +228,6 @@ def test_small_message_hop_after_idle(benchmark: Any) -> None:
             return hops
 
         hops = benchmark.pedantic(measure, rounds=1, iterations=1)
-    finally:
-        push.send_multipart([b"stop", b""])
-        peer.wait(timeout=10)
-        push.close(linger=0)
-        pull.close(linger=0)
-        ctx.term()
-        for p in tmp.iterdir():
-            p.unlink()
-        tmp.rmdir()
     print()
     for gap in gaps_ms:
         med = statistics.median(hops[gap])
