@@ -110,6 +110,23 @@ def live_members(pgid: int) -> list[int]:
     return members
 
 
+def own_child_sessions() -> list[int]:
+    """Live children of this process that lead a session of their own (our harnesses)."""
+    me, found = os.getpid(), []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2 :].split()  # state ppid pgrp session ...
+        alive = len(fields) > 3 and fields[0] not in ("Z", "X")
+        if alive and int(fields[1]) == me and int(fields[3]) == int(entry.name):
+            found.append(int(entry.name))
+    return found
+
+
 def wait_exited(pid: int, timeout: float | None) -> bool:
     """Wait until child ``pid`` exits, without reaping it; False on timeout."""
     try:
@@ -175,15 +192,23 @@ def run_in_group(
     KeyboardInterrupt, SystemExit, success) the whole group is ended first. Raises
     ``OSError`` when the program cannot be started.
     """
-    proc = subprocess.Popen(
-        list(argv),
-        cwd=cwd,
-        env=dict(env),
-        stdin=subprocess.DEVNULL,
-        stdout=stdout,
-        stderr=stderr,
-        start_new_session=True,
-    )
+    try:
+        proc = subprocess.Popen(
+            list(argv),
+            cwd=cwd,
+            env=dict(env),
+            stdin=subprocess.DEVNULL,
+            stdout=stdout,
+            stderr=stderr,
+            start_new_session=True,
+        )
+    except BaseException:
+        # An interrupt can land inside Popen after the fork, before we hold the child:
+        # its session would outlive us. Rounds run one at a time, so any live session
+        # we lead a child of now is that one.
+        for pgid in own_child_sessions():
+            signal_group(pgid, signal.SIGKILL)
+        raise
     try:
         if not wait_exited(proc.pid, timeout):
             raise GroupTimeout(timeout)
