@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -207,6 +207,22 @@ def test_timing_overhead_per_hop(benchmark: Any) -> None:
     )
 
 
+def _hops_after_idle(
+    send: Callable[[dict[str, Any]], None],
+    recv: Callable[[], dict[str, Any]],
+    gaps_ms: tuple[int, ...],
+) -> dict[int, list[float]]:
+    """Recorded hop times (us) of empty timed messages sent after each idle gap, interleaved."""
+    hops: dict[int, list[float]] = {g: [] for g in gaps_ms}
+    for r in range(4):
+        for gap in gaps_ms if r % 2 == 0 else tuple(reversed(gaps_ms)):
+            for i in range(100):
+                time.sleep(gap / 1000)
+                send({"kind": "frame", "n": i, "t": [], "vh": 0, "crc": 0})
+                hops[gap].extend(x / 1000.0 for x in recv()["t"])
+    return hops
+
+
 def test_small_message_hop_after_idle(benchmark: Any) -> None:
     """The floor of any hop here: an instrumented empty hop, after the peer idled a while.
 
@@ -217,17 +233,12 @@ def test_small_message_hop_after_idle(benchmark: Any) -> None:
     with echo_peer() as (push, pull):
         _pingpong_round(push, pull, "bare", 500)
 
-        def measure() -> dict[int, list[float]]:
-            hops: dict[int, list[float]] = {g: [] for g in gaps_ms}
-            for r in range(4):
-                for gap in gaps_ms if r % 2 == 0 else tuple(reversed(gaps_ms)):
-                    for i in range(100):
-                        time.sleep(gap / 1000)
-                        timed_send(push, {"kind": "frame", "n": i, "t": [], "vh": 0, "crc": 0})
-                        hops[gap].extend(x / 1000.0 for x in timed_recv(pull)["t"])
-            return hops
-
-        hops = benchmark.pedantic(measure, rounds=1, iterations=1)
+        hops = benchmark.pedantic(
+            _hops_after_idle,
+            args=(lambda m: timed_send(push, m), lambda: timed_recv(pull), gaps_ms),
+            rounds=1,
+            iterations=1,
+        )
     print()
     for gap in gaps_ms:
         med = statistics.median(hops[gap])
@@ -258,17 +269,12 @@ def test_unix_socket_hop_after_idle(benchmark: Any) -> None:
             unix_timed_send(sock, {"kind": "frame", "n": i, "t": [], "vh": 0, "crc": 0})
             unix_timed_recv(sock)
 
-        def measure() -> dict[int, list[float]]:
-            hops: dict[int, list[float]] = {g: [] for g in gaps_ms}
-            for r in range(4):
-                for gap in gaps_ms if r % 2 == 0 else tuple(reversed(gaps_ms)):
-                    for i in range(100):
-                        time.sleep(gap / 1000)
-                        unix_timed_send(sock, {"kind": "frame", "n": i, "t": [], "vh": 0, "crc": 0})
-                        hops[gap].extend(x / 1000.0 for x in unix_timed_recv(sock)["t"])
-            return hops
-
-        hops = benchmark.pedantic(measure, rounds=1, iterations=1)
+        hops = benchmark.pedantic(
+            _hops_after_idle,
+            args=(lambda m: unix_timed_send(sock, m), lambda: unix_timed_recv(sock), gaps_ms),
+            rounds=1,
+            iterations=1,
+        )
     finally:
         with contextlib.suppress(OSError):
             sock.send(b"stop")
