@@ -18,8 +18,6 @@ class RawCodec:
         return np.ascontiguousarray(image)
 
     def decode(self, payload: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-        if payload.shape == shape and not payload.flags.writeable:
-            return payload  # already the image: a shared-memory view in its shape
         image = payload.reshape(shape)
         image.flags.writeable = False
         return image

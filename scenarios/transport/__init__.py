@@ -69,10 +69,7 @@ class Endpoint(ABC):
 
     @abstractmethod
     def decode(self, parts: Sequence[Any], meta: Meta) -> np.ndarray:
-        """Receiver side: a read-only uint8 view of the payload the parts carry.
-
-        Flat, or already in the image's shape where the reference says it (shared memory).
-        """
+        """Receiver side: a read-only flat uint8 view of the payload the parts carry."""
 
     def release(self, meta: Meta) -> None:  # noqa: B027 - optional hook, no-op by default
         """The receiver is done with the frame described by ``meta``."""

@@ -51,7 +51,6 @@ import numpy as np
 import zmq
 
 from scenarios.transport import Endpoint, EndpointInfo, Meta
-from scenarios.wire import SlotRef
 
 SHM_DIR = "/dev/shm"
 PREFIX = "scenarios-"
@@ -159,7 +158,6 @@ class SlotPool:
 
     def __init__(self, info: EndpointInfo, ctx: zmq.Context[Any]) -> None:
         self.info = info
-        self.pid = os.getpid()
         self.slot_size = info.shm_slot_size
         self.slots: list[_Slot] = []
         self.free: deque[int] = deque()
@@ -179,7 +177,7 @@ class SlotPool:
         )
 
     def _create(self, i: int) -> _Slot:
-        name = segment_name(self.info.run_id, self.pid, self.info.index, i)
+        name = segment_name(self.info.run_id, os.getpid(), self.info.index, i)
         path = os.path.join(SHM_DIR, name)
         size = HEADER + self.slot_size
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
@@ -228,8 +226,17 @@ class SlotPool:
         struct.pack_into(_HEADER_FMT, slot.mm, 0, slot.generation, nbytes)
         return np.frombuffer(slot.mm, dtype=np.uint8, count=nbytes, offset=HEADER)
 
-    def reference(self, i: int, nbytes: int, shape: tuple[int, ...]) -> SlotRef:
-        return SlotRef(self.info.index, self.pid, i, self.slots[i].generation, nbytes, shape)
+    def reference(self, i: int, nbytes: int, shape: Sequence[int]) -> Meta:
+        slot = self.slots[i]
+        return {
+            "seg": slot.name,
+            "slot": i,
+            "gen": slot.generation,
+            "nb": nbytes,
+            "shape": list(shape),
+            "dtype": "uint8",
+            "owner": self.info.index,
+        }
 
     def _drain(self, wait_ms: int) -> None:
         if not self.credits.poll(wait_ms):
@@ -419,83 +426,63 @@ class UnixCreditOut:
         self.sock.close()
 
 
-@dataclass
-class _Attached:
-    """One mapped slot of another stage, and the read-only view last made of it."""
-
-    name: str
-    mm: mmap.mmap
-    view: np.ndarray | None = None
-    nb: int = -1
-    shape: tuple[int, ...] = ()
-
-
 class AttachCache:
     """Read-only mappings of other stages' slots, each opened once per process.
 
-    The read-only view of a slot's payload, in the reference's shape, is kept
-    too: a slot that comes back with the same size and shape (every raw frame)
-    costs a dictionary lookup and the generation check, not new arrays. That is
-    most of what a receiver does after waking, and it does it with cold caches.
+    The read-only view of a slot's payload is kept too: a slot that comes back with
+    the same byte count (every raw frame) costs a dictionary lookup and the
+    generation check, not a new array. That is most of what a receiver does after
+    waking, and it does it with cold caches.
     """
 
-    def __init__(self, run_id: str) -> None:
-        self.run_id = run_id
-        self._slots: dict[tuple[int, int], _Attached] = {}
+    def __init__(self) -> None:
+        self._maps: dict[str, mmap.mmap] = {}
+        # Segment -> (mapping, read-only payload view, its byte count) for the last size seen.
+        self._views: dict[str, tuple[mmap.mmap, np.ndarray, int]] = {}
 
-    def view(self, ref: SlotRef) -> np.ndarray:
-        """The payload ``ref`` describes, read-only, in its shape; checked to be current."""
-        entry = self._slots.get((ref.owner, ref.slot))
-        if entry is None:
-            entry = self._attach(ref)
-        if entry.view is None or entry.nb != ref.nb or entry.shape != ref.shape:
-            _new_view(entry, ref)
-        check_generation(entry, ref)
-        assert entry.view is not None
-        return entry.view
+    def view(self, ref: Meta) -> np.ndarray:
+        entry = self._views.get(ref["seg"])
+        if entry is None or entry[2] != ref["nb"]:
+            entry = self._new_view(ref)
+        check_generation(entry[0], ref)
+        if ref["dtype"] != "uint8":
+            raise ShmError(f"reference to {ref['seg']} has dtype {ref['dtype']}, expected uint8")
+        return entry[1]
 
-    def _attach(self, ref: SlotRef) -> _Attached:
-        name = segment_name(self.run_id, ref.pid, ref.owner, ref.slot)
-        fd = os.open(os.path.join(SHM_DIR, name), os.O_RDONLY)
-        try:
-            size = os.fstat(fd).st_size
-            mm = mmap.mmap(fd, size, flags=mmap.MAP_SHARED | mmap.MAP_POPULATE, prot=mmap.PROT_READ)
-        finally:
-            os.close(fd)
-        self._slots[(ref.owner, ref.slot)] = entry = _Attached(name, mm)
+    def _new_view(self, ref: Meta) -> tuple[mmap.mmap, np.ndarray, int]:
+        mm = self._maps.get(ref["seg"])
+        if mm is None:
+            fd = os.open(os.path.join(SHM_DIR, ref["seg"]), os.O_RDONLY)
+            try:
+                size = os.fstat(fd).st_size
+                mm = mmap.mmap(
+                    fd, size, flags=mmap.MAP_SHARED | mmap.MAP_POPULATE, prot=mmap.PROT_READ
+                )
+            finally:
+                os.close(fd)
+            self._maps[ref["seg"]] = mm
+        flat = np.frombuffer(mm, dtype=np.uint8, count=ref["nb"], offset=HEADER)
+        flat.flags.writeable = False
+        self._views[ref["seg"]] = entry = (mm, flat, ref["nb"])
         return entry
 
-    def get(self, ref: SlotRef) -> _Attached | None:
-        return self._slots.get((ref.owner, ref.slot))
+    def mapping(self, name: str) -> mmap.mmap | None:
+        return self._maps.get(name)
 
     def close(self) -> None:
-        for entry in self._slots.values():
-            entry.view = None
+        self._views.clear()
+        for mm in self._maps.values():
             with contextlib.suppress(BufferError):
-                entry.mm.close()
-        self._slots.clear()
+                mm.close()
+        self._maps.clear()
 
 
-def _new_view(entry: _Attached, ref: SlotRef) -> None:
-    if ref.dtype != "uint8":
-        raise ShmError(f"reference to {entry.name} has dtype {ref.dtype}, expected uint8")
-    if ref.nb < 0 or HEADER + ref.nb > len(entry.mm) or int(np.prod(ref.shape)) != ref.nb:
-        raise ShmError(
-            f"reference to {entry.name} says {ref.nb} bytes of shape {ref.shape}, "
-            f"which a slot of {len(entry.mm) - HEADER} bytes cannot hold"
-        )
-    flat = np.frombuffer(entry.mm, dtype=np.uint8, count=ref.nb, offset=HEADER)
-    flat.flags.writeable = False
-    entry.view = flat.reshape(ref.shape)
-    entry.nb, entry.shape = ref.nb, ref.shape
-
-
-def check_generation(entry: _Attached, ref: SlotRef) -> None:
-    generation, nbytes = _HEADER.unpack_from(entry.mm)
-    if generation != ref.gen or nbytes != ref.nb:
+def check_generation(mm: mmap.mmap, ref: Meta) -> None:
+    generation, nbytes = _HEADER.unpack_from(mm)
+    if generation != ref["gen"] or nbytes != ref["nb"]:
         raise StaleSlot(
-            f"slot {entry.name} is at generation {generation} ({nbytes} bytes) but the "
-            f"reference says {ref.gen} ({ref.nb} bytes): it was refilled under a reader"
+            f"slot {ref['seg']} is at generation {generation} ({nbytes} bytes) but the "
+            f"reference says {ref['gen']} ({ref['nb']} bytes): it was refilled under a reader"
         )
 
 
@@ -510,7 +497,7 @@ class ShmEndpoint(Endpoint):
         self.ctx = ctx
         self.loan = info.rung == "shm-loan"
         self.timeout_s = info.shm_timeout_s
-        self.attached = AttachCache(info.run_id)
+        self.attached = AttachCache()
         self.pool = SlotPool(info, ctx) if info.owns_pool else None
         self._credit_out: dict[int, ZmqCreditOut | UnixCreditOut] = {}
         # Images are recognised by the array that views their slot (``_root``), by
@@ -518,9 +505,7 @@ class ShmEndpoint(Endpoint):
         # Loaned slots rendered into but not sent yet: id -> (slot, array).
         self._loans: dict[int, tuple[int, np.ndarray]] = {}
         # Received frames this stage still holds: id -> (array, reference).
-        self._held: dict[int, tuple[np.ndarray, SlotRef]] = {}
-        # References passed on unchanged, whose hold went downstream with them: id -> ref.
-        self._moved: dict[int, SlotRef] = {}
+        self._held: dict[int, tuple[np.ndarray, Meta]] = {}
 
     def new_image(self, shape: tuple[int, ...]) -> np.ndarray:
         # A JPEG stage sends encoded bytes, not this image: a loan would never come back.
@@ -548,8 +533,8 @@ class ShmEndpoint(Endpoint):
             if held is not None and held[0] is root and root.nbytes == nbytes:
                 # An unchanged image goes on as the same reference: our hold moves downstream.
                 ref = held[1]
-                meta["ref"] = ref
-                self._moved[id(ref)] = ref
+                meta["ref"] = dict(ref)
+                ref["moved"] = True
                 return []
         if self.pool is None:
             raise ShmError(f"{self.info.stage} has no shared-memory pool to send from")
@@ -560,12 +545,10 @@ class ShmEndpoint(Endpoint):
         return []
 
     def decode(self, parts: Sequence[Any], meta: Meta) -> np.ndarray:
-        """The referenced payload, read-only and already in the reference's shape."""
-        ref = meta["ref"] = SlotRef.from_json(meta["ref"])
-        view = self.attached.view(ref)
-        root = _root(view)
-        self._held[id(root)] = (root, ref)
-        return view
+        ref = meta["ref"]
+        flat = self.attached.view(ref)
+        self._held[id(flat)] = (flat, ref)
+        return flat
 
     def release(self, meta: Meta) -> None:
         ref = meta.get("ref")
@@ -574,21 +557,21 @@ class ShmEndpoint(Endpoint):
         held = next((k for k, v in self._held.items() if v[1] is ref), None)
         if held is not None:
             del self._held[held]
-        if self._moved.pop(id(ref), None) is ref:
+        if ref.get("moved"):
             return
-        entry = self.attached.get(ref)
-        if entry is not None:
+        mm = self.attached.mapping(ref["seg"])
+        if mm is not None:
             # Still ours when we let go: nothing overwrote it while we read it.
-            check_generation(entry, ref)
-        out = self._credit_out.get(ref.owner)
+            check_generation(mm, ref)
+        out = self._credit_out.get(ref["owner"])
         if out is None:
             out = (
-                UnixCreditOut(credit_path(self.info.sock_dir, ref.owner))
+                UnixCreditOut(credit_path(self.info.sock_dir, ref["owner"]))
                 if self.loan
-                else ZmqCreditOut(self.ctx, credit_address(self.info.sock_dir, ref.owner))
+                else ZmqCreditOut(self.ctx, credit_address(self.info.sock_dir, ref["owner"]))
             )
-            self._credit_out[ref.owner] = out
-        out.send((ref.slot, ref.gen))
+            self._credit_out[ref["owner"]] = out
+        out.send((ref["slot"], ref["gen"]))
 
     def pending_fds(self) -> list[int]:
         """Credit sockets with credits still to send (``shm-loan``, owner's queue full)."""
@@ -601,7 +584,6 @@ class ShmEndpoint(Endpoint):
     def close(self) -> None:
         self._loans.clear()
         self._held.clear()
-        self._moved.clear()
         for out in self._credit_out.values():
             out.close()
         self.attached.close()
