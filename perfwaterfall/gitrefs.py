@@ -11,6 +11,7 @@ hook could do anything).
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import re
 import shutil
@@ -207,12 +208,13 @@ def worktrees(repo: git.Repo, refs: Sequence[RefInfo], *, run_id: str) -> Iterat
     They live in a fresh temporary directory named after ``run_id`` and our pid, so two
     runs on one repository never collide. Cleanup holds SIGINT/SIGTERM until it is done.
     """
-    with deferred_signals():
-        prefix = f"{TEMP_PREFIX}{_safe_name(run_id)}-{os.getpid()}-"
-        # Resolved: git records real paths, and cleanup matches them against this one.
-        root = Path(tempfile.mkdtemp(prefix=prefix)).resolve()
+    prefix = f"{TEMP_PREFIX}{_safe_name(run_id)}-{os.getpid()}-"
+    root: Path | None = None
     attempted: list[Path] = []
     try:
+        with deferred_signals():
+            # Resolved: git records real paths, and cleanup matches them against this one.
+            root = Path(tempfile.mkdtemp(prefix=prefix)).resolve()
         paths = []
         for i, ref in enumerate(refs):
             path = root / f"{i}-{_safe_name(ref.short)}"
@@ -221,7 +223,18 @@ def worktrees(repo: git.Repo, refs: Sequence[RefInfo], *, run_id: str) -> Iterat
             paths.append(path)
         yield paths
     finally:
-        _remove_worktrees(repo, root, attempted)
+        if root is not None:
+            _remove_worktrees(repo, root, attempted)
+        else:
+            # Interrupted after mkdtemp made the directory but before it was recorded (the
+            # mask does not stop a handler running when another thread took the signal).
+            run_to_completion(lambda: _remove_unrecorded_roots(prefix))
+
+
+def _remove_unrecorded_roots(prefix: str) -> None:
+    """Directories of this run (the prefix names its run id and pid) holding no worktree yet."""
+    for orphan in Path(tempfile.gettempdir()).glob(f"{glob.escape(prefix)}*"):
+        shutil.rmtree(orphan, ignore_errors=True)
 
 
 def tool_worktrees(repo: git.Repo) -> list[Path]:

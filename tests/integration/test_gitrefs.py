@@ -241,6 +241,24 @@ def test_a_half_created_worktree_is_cleaned_up(
     assert not list(Path(tempfile.gettempdir()).glob(f"perf-waterfall-t-{os.getpid()}-*"))
 
 
+def test_an_interrupt_right_after_the_temporary_directory_is_made_leaves_nothing(
+    sample_repo: Path, repo: git.Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C taken by another thread runs its handler whenever: even between mkdtemp and `=`."""
+    head = gitrefs.resolve_ref(repo, "HEAD")
+    real_mkdtemp = tempfile.mkdtemp
+
+    def mkdtemp_then_interrupted(**kwargs: str) -> str:
+        real_mkdtemp(**kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(gitrefs.tempfile, "mkdtemp", mkdtemp_then_interrupted)
+    with pytest.raises(KeyboardInterrupt), gitrefs.worktrees(repo, [head], run_id="t"):
+        pytest.fail("not reached")
+    assert_no_worktrees(sample_repo)
+    assert not list(Path(tempfile.gettempdir()).glob(f"perf-waterfall-t-{os.getpid()}-*"))
+
+
 def test_worktree_side_carries_uncommitted_changes_and_leaves_the_checkout_alone(
     sample_repo: Path, repo: git.Repo
 ) -> None:
