@@ -149,16 +149,22 @@ class _Driver:
 
     def run(self, frames: int, warmup: int) -> tuple[list[list[int]], dict[str, Any]]:
         sweep_stale()
-        sock_dir = _socket_dir()
-        ctx: zmq.Context[Any] = zmq.Context()
-        go = ctx.socket(zmq.PUSH)
-        done = ctx.socket(zmq.PULL)
+        # Named before it is made: a signal can land between any two statements, and
+        # the finally must know what to remove wherever it did.
+        sock_dir = _socket_dir(self.run_id)
+        ctx: zmq.Context[Any] | None = None
+        go: zmq.Socket[Any] | None = None
+        done: zmq.Socket[Any] | None = None
         ok = False
         try:
-            for sock in (go, done):
-                sock.setsockopt(zmq.SNDHWM, CONTROL_HWM)
-                sock.setsockopt(zmq.RCVHWM, CONTROL_HWM)
-                sock.setsockopt(zmq.LINGER, 0)
+            sock_dir.mkdir(mode=0o700)
+            ctx = zmq.Context()
+            go = ctx.socket(zmq.PUSH)
+            done = ctx.socket(zmq.PULL)
+            for control in (go, done):
+                control.setsockopt(zmq.SNDHWM, CONTROL_HWM)
+                control.setsockopt(zmq.RCVHWM, CONTROL_HWM)
+                control.setsockopt(zmq.LINGER, 0)
             go.setsockopt(zmq.RECONNECT_IVL, 10)
             done.bind(f"ipc://{sock_dir}/done")
             go.connect(f"ipc://{sock_dir}/in-0")
@@ -173,9 +179,11 @@ class _Driver:
             ok = True
             return result
         finally:
-            go.close(linger=0)
-            done.close(linger=0)
-            ctx.term()
+            for sock in (go, done):
+                if sock is not None:
+                    sock.close(linger=0)
+            if ctx is not None:
+                ctx.term()
             self._reap()
             cleanup_run(self.run_id)
             if ok or self.debug:
@@ -304,17 +312,17 @@ def _input_address(transport: str, sock_dir: Path, index: int) -> str:
     return address_for(transport, f"{sock_dir}/in-{index}")
 
 
-def _socket_dir() -> Path:
-    """A fresh directory for the run's sockets: under TMPDIR if their paths fit, else /tmp.
+def _socket_dir(run_id: str) -> Path:
+    """Where the run's sockets go (not made yet): under TMPDIR if their paths fit, else /tmp.
 
     A long TMPDIR (a CI runner's, macOS's, pytest's) would otherwise fail every run
-    at its first bind, with "path too long" from ZeroMQ or the socket module.
+    at its first bind, with "path too long" from ZeroMQ or the socket module. The
+    name is the run's own (random id, pid); ``mkdir`` refuses one that exists.
     """
-    sock_dir = Path(tempfile.mkdtemp(prefix="scenarios-"))
+    sock_dir = Path(tempfile.gettempdir()) / f"scenarios-{run_id}-{os.getpid()}"
     if len(os.fsencode(sock_dir)) + SOCKET_NAME_ROOM <= SOCKET_PATH_MAX:
         return sock_dir
-    sock_dir.rmdir()
-    return Path(tempfile.mkdtemp(prefix="scenarios-", dir="/tmp"))
+    return Path("/tmp") / sock_dir.name
 
 
 @contextmanager

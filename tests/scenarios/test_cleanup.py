@@ -101,3 +101,27 @@ def test_stages_die_with_a_killed_driver(tmp_path: Path) -> None:
     while time.monotonic() < deadline and [x for x in leftovers(tmp_path) if " " in x]:
         time.sleep(0.05)
     assert [x for x in leftovers(tmp_path) if not x.startswith("scenarios-")] == []
+
+
+def test_an_interrupt_right_after_the_socket_directory_is_made_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A signal's handler runs between any two statements: here, right after ``mkdir``."""
+    import tempfile
+
+    import zmq
+
+    from scenarios import pipeline
+    from scenarios.catalog import BY_NAME
+    from scenarios.config import Settings
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        assert [p.name for p in tmp_path.iterdir() if p.name.startswith("scenarios-")]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(zmq, "Context", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        pipeline.run(BY_NAME["480p_raw"], 1, 0, Settings(scale=0.05))
+    assert list(tmp_path.iterdir()) == []
