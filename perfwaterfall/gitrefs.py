@@ -44,6 +44,12 @@ class RefInfo:
     short: str  # abbreviated sha; for WORKTREE, HEAD's with -dirty
     subject: str
 
+    @property
+    def shown_sha(self) -> str:
+        """The short sha to print beside the name; empty when the name is that sha already."""
+        by_sha = self.sha != WORKTREE and len(self.name) >= 4 and self.sha.startswith(self.name)
+        return "" if by_sha else self.short
+
 
 # ---------------------------------------------------------------- repository and refs
 

@@ -45,10 +45,16 @@ def _headline(report: Report) -> str:
 
 
 def _ref(side: SideInfo) -> str:
-    text = f"{escape(side.ref.name)} ({escape(side.ref.short)})"
+    text = _ref_name(side)
     if side.env:
         text += " with " + ", ".join(escape(f"{k}={v}") for k, v in side.env.items())
     return text
+
+
+def _ref_name(side: SideInfo) -> str:
+    """``name (sha)``, or the name alone when the user named the commit by its sha."""
+    sha = side.ref.shown_sha
+    return escape(side.ref.name) + (f" ({escape(sha)})" if sha else "")
 
 
 def _table(report: Report) -> list[str]:
@@ -119,9 +125,8 @@ def _details(report: Report) -> list[str]:
 def sweep_to_markdown(sweep: SweepReport) -> str:
     report = sweep.first_last
     parts = [
-        f"**perf-waterfall sweep** of {escape(sweep.key)} at {escape(report.head.ref.name)} "
-        f"({escape(report.head.ref.short)}): {report.frames} frames × {report.rounds} rounds "
-        "per value",
+        f"**perf-waterfall sweep** of {escape(sweep.key)} at {_ref_name(report.head)}: "
+        f"{report.frames} frames × {report.rounds} rounds per value",
     ]
     for name in sweep.scenario_names():
         parts += ["", f"**{escape(name)}**", ""]

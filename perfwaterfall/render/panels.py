@@ -32,7 +32,9 @@ def header_panel(report: Report) -> Panel:
 
 
 def _ref_line(side: SideInfo) -> Text:
-    text = Text.assemble((side.ref.name, "pw.ref"), "  ", (side.ref.short, "pw.sha"), "  ")
+    text = Text.assemble((side.ref.name, "pw.ref"), "  ")
+    if side.ref.shown_sha:
+        text.append_text(Text.assemble((side.ref.shown_sha, "pw.sha"), "  "))
     text.append(side.ref.subject, style="")
     if side.env:
         text.append("  " + " ".join(f"{k}={v}" for k, v in side.env.items()), "pw.dim")

@@ -119,7 +119,8 @@ def side_table(bundle: Bundle) -> Table:
         box=box.SIMPLE_HEAD,
         border_style="pw.border",
         header_style="pw.heading",
-        title=f"{side.ref.name} {side.ref.short} · {bundle.frames} frames × {bundle.rounds} rounds",
+        title=" ".join(filter(None, (side.ref.name, side.ref.shown_sha)))
+        + f" · {bundle.frames} frames × {bundle.rounds} rounds",
         title_style="pw.title",
         pad_edge=False,
     )

@@ -62,7 +62,7 @@ def _total(rows: Sequence[tuple[StageChange, float]]) -> float:
 
 def _side_heading(word: str, side: SideInfo) -> Text:
     text = Text.assemble((f"{word:<7}", "pw.heading"), (side.ref.name, "pw.ref"), " ")
-    text.append(side.ref.short, "pw.sha")
+    text.append(side.ref.shown_sha, "pw.sha")
     if side.env:
         text.append("  " + " ".join(f"{k}={v}" for k, v in side.env.items()), "pw.dim")
     return text

@@ -130,3 +130,17 @@ def test_ticks_are_round_and_the_axis_ends_on_one():
     lines = axis(60, 61).plain.splitlines()
     assert lines[0].startswith("└") and lines[0].endswith("┘")
     assert lines[1].startswith("0 ms") and lines[1].rstrip().endswith("60")
+
+
+def test_a_commit_named_by_its_sha_shows_the_sha_once():
+    from perfwaterfall.export import to_markdown
+    from perfwaterfall.report import SideInfo
+    from tests.unit.builders import ref
+
+    by_sha = SideInfo("base", ref("a1b2c3d", "a1b2c3d", "Baseline transport"))
+    rep = report(ladder_comparison(), base=by_sha)
+    text = render(rep, no_color=True)
+    assert "a1b2c3d" in text and "a1b2c3d a1b2c3d" not in text and "a1b2c3d  a1b2c3d" not in text
+    assert "d4e5f6a" in text  # HEAD is a name: its sha is shown beside it
+    md = to_markdown(rep)
+    assert "a1b2c3d (a1b2c3d)" not in md and "HEAD (d4e5f6a)" in md
