@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from perfwaterfall import gitrefs, harness, interrupts
+from perfwaterfall import gitrefs, harness, interrupts, scratch
 from perfwaterfall.errors import HarnessFailed, UsageError
 from perfwaterfall.gitrefs import RefInfo
 from perfwaterfall.plan import PlannedRound, interleave
@@ -100,6 +100,7 @@ def measure(request: MeasureRequest, observer: Observer | None = None) -> Measur
     repo = gitrefs.open_repo(request.repo)
     refs = [gitrefs.resolve_ref(repo, side.ref) for side in request.sides]
     swept = gitrefs.sweep_stale_worktrees(repo)
+    scratch.sweep_stale()
     spec = harness.load_harness_spec(Path(repo.working_tree_dir or request.repo), request.harness)
     head_index = len(request.sides) - 1
 

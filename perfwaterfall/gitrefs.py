@@ -25,6 +25,7 @@ import git
 
 from perfwaterfall.errors import UsageError
 from perfwaterfall.procgroup import deferred_signals, run_to_completion
+from perfwaterfall.scratch import pid_alive
 
 WORKTREE = "WORKTREE"
 DEFAULT_BASE_CANDIDATES = ("origin/main", "main", "master")
@@ -257,7 +258,7 @@ def stale_worktrees(repo: git.Repo) -> list[Path]:
     stale = []
     for path in tool_worktrees(repo):
         match = _TEMP_NAME.match(path.parent.name)
-        if match and not _pid_alive(int(match.group(1))):
+        if match and not pid_alive(int(match.group(1))):
             stale.append(path)
     return stale
 
@@ -272,16 +273,6 @@ def sweep_stale_worktrees(repo: git.Repo) -> list[Path]:
     for root, paths in by_root.items():
         _remove_worktrees(repo, root, paths)
     return stale
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _safe_name(text: str) -> str:

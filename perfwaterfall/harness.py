@@ -12,7 +12,6 @@ import shlex
 import shutil
 import signal
 import sys
-import tempfile
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from perfwaterfall.results import (
     loads_json,
     parse_scenario_list,
 )
+from perfwaterfall.scratch import scratch_dir
 
 DEFAULT_HARNESS = ("{python}", "-m", "scenarios")
 PYTHON_PLACEHOLDER = "{python}"
@@ -162,9 +162,9 @@ def list_scenarios(
 ) -> tuple[ScenarioInfo, ...]:
     """``HARNESS list`` at one side: the scenarios its harness offers."""
     what = f"{_who(side)}: listing scenarios"
-    with tempfile.TemporaryDirectory(prefix="perf-waterfall-list-") as tmp:
+    with scratch_dir("list") as tmp:
         argv = [*expand_argv(spec.argv), "list"]
-        out = _run(argv, side, Path(tmp), timeout=timeout, what=what)
+        out = _run(argv, side, tmp, timeout=timeout, what=what)
         where = f"{what}: the output of `list`"
         try:
             with out.open("rb") as f:  # a runaway output is refused, not read whole
@@ -178,9 +178,9 @@ def run_setup(spec: HarnessSpec, side: Side, *, timeout: float) -> None:
     """Run the ``setup`` argv once in a fresh worktree; its failure aborts the side."""
     if not spec.setup:
         return
-    with tempfile.TemporaryDirectory(prefix="perf-waterfall-setup-") as tmp:
+    with scratch_dir("setup") as tmp:
         what = f"{_who(side)}: setup"
-        _run(expand_argv(spec.setup), side, Path(tmp), timeout=timeout, what=what)
+        _run(expand_argv(spec.setup), side, tmp, timeout=timeout, what=what)
 
 
 def graft(spec: HarnessSpec, head_root: Path, base_worktree: Path) -> None:
@@ -218,8 +218,8 @@ def run_round(
     """
     what = describe_round(side, scenario, round_index)
     names = {"side": side.label, "ref": side.ref.name, "scenario": scenario}
-    with tempfile.TemporaryDirectory(prefix="perf-waterfall-round-") as tmp:
-        output = Path(tmp, "results.json")
+    with scratch_dir("round") as tmp:
+        output = tmp / "results.json"
         args = ["run", "--scenario", scenario, "--frames", str(frames), "--warmup", str(warmup)]
         argv = [*(wrap or ()), *expand_argv(spec.argv), *args, "--output", str(output)]
         _run(

@@ -8,7 +8,6 @@ A profile that cannot be made is a note, not a failure, unless asked for strictl
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from perfwaterfall.profile import (
     record_argv,
 )
 from perfwaterfall.profile import diagnose as diagnose_denied
+from perfwaterfall.scratch import scratch_dir
 
 
 @dataclass(frozen=True)
@@ -97,8 +97,8 @@ def profile_side(
     """Record one side of one scenario: SVG for people, folded stacks for the movers."""
     assert settings.py_spy is not None
     svg = output_path(settings.directory, side.label, scenario, "flamegraph")
-    with tempfile.TemporaryDirectory(prefix="perf-waterfall-profile-") as tmp:
-        raw = Path(tmp, "stacks.folded")
+    with scratch_dir("profile") as tmp:
+        raw = tmp / "stacks.folded"
         for fmt, target in (("raw", raw), ("flamegraph", svg)):
             wrap = record_argv(settings.py_spy, target, fmt, settings.rate)  # type: ignore[arg-type]
             _record(spec, side, scenario, settings, wrap)

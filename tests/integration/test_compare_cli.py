@@ -12,6 +12,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -313,8 +314,12 @@ def test_worktrees_of_a_killed_run_are_swept_by_the_next(repo, tmp_path, capsys)
     for pid in started.read_text().split():  # the harness has a session of its own
         os.kill(int(pid), signal.SIGKILL)
     assert len(registered_worktrees(repo)) == 2
+    # The round it was in left its scratch directory too (the harness's output files).
+    scratch = list(Path(tempfile.gettempdir()).glob(f"perf-waterfall-round-{proc.pid}-*"))
+    assert len(scratch) == 1
     args = ["compare", "base", "HEAD", "--repo", str(repo), "-s", "pipe", "--frames", "3"]
     code, out, err = run_cli([*args, "--rounds", "4", "--warmup", "0"], capsys)
     assert code == 0, err
     assert "removed 2 worktree(s) left behind by an earlier run" in out
     assert registered_worktrees(repo) == []
+    assert not scratch[0].exists()

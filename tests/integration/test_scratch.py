@@ -1,0 +1,45 @@
+"""Scratch directories carry their process's pid; a later run sweeps those of dead ones."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from perfwaterfall import scratch
+
+
+def test_only_scratch_directories_of_dead_processes_are_swept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    names = {
+        "dead": f"perf-waterfall-round-{dead.pid}-abc_12",
+        "alive": f"perf-waterfall-list-{os.getpid()}-abc_12",
+        "worktree root": f"perf-waterfall-run_1-{dead.pid}-abc_12",  # gitrefs sweeps those
+        "not ours": "perf-waterfall-base-4k_raw.svg",
+    }
+    for name in names.values():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "stdout").write_text("x")
+    assert scratch.sweep_stale() == [tmp_path / names["dead"]]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        n for k, n in names.items() if k != "dead"
+    )
+
+
+def test_a_scratch_directory_is_named_after_its_process_and_gone_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with scratch.scratch_dir("round") as tmp:
+        assert tmp.parent == tmp_path
+        assert tmp.name.startswith(f"perf-waterfall-round-{os.getpid()}-")
+        (tmp / "results.json").write_text("{}")
+        assert scratch.sweep_stale() == []  # ours, and we are alive
+    assert list(tmp_path.iterdir()) == []
