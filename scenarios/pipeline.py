@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -42,6 +43,8 @@ SCHEMA = "perf-waterfall/results@1"
 # socket name a run binds in its directory is "credit-NN.dgram".
 SOCKET_PATH_MAX = 107
 SOCKET_NAME_ROOM = len("/credit-99.dgram")
+# scenarios-<run id>-<driver pid>: the run's socket directory (_socket_dir).
+_SOCKET_DIR = re.compile(r"^scenarios-[0-9a-f]+-(\d+)$")
 
 
 @dataclass
@@ -149,6 +152,7 @@ class _Driver:
 
     def run(self, frames: int, warmup: int) -> tuple[list[list[int]], dict[str, Any]]:
         sweep_stale()
+        _sweep_stale_socket_dirs()
         # Named before it is made: a signal can land between any two statements, and
         # the finally must know what to remove wherever it did.
         sock_dir = _socket_dir(self.run_id)
@@ -310,6 +314,17 @@ def _input_address(transport: str, sock_dir: Path, index: int) -> str:
     if index == 0:
         return f"ipc://{sock_dir}/in-0"
     return address_for(transport, f"{sock_dir}/in-{index}")
+
+
+def _sweep_stale_socket_dirs() -> None:
+    """Socket directories of drivers killed outright (SIGKILL: nothing of theirs ran after)."""
+    from scenarios.transport.shm import alive
+
+    for base in {Path(tempfile.gettempdir()), Path("/tmp")}:
+        for entry in base.glob("scenarios-*"):
+            match = _SOCKET_DIR.match(entry.name)
+            if match and not alive(int(match.group(1))) and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
 
 
 def _socket_dir(run_id: str) -> Path:

@@ -106,7 +106,8 @@ def preflight(owners: int, slots: int, slot_size: int, frame_bytes: int | None) 
     )
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (one we may not signal counts as alive)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -121,7 +122,7 @@ def sweep_stale() -> list[str]:
     removed = []
     for name in _segments():
         m = NAME.match(name)
-        if m and not _alive(int(m.group(2))):
+        if m and not alive(int(m.group(2))):
             try:
                 os.unlink(os.path.join(SHM_DIR, name))
                 removed.append(name)
