@@ -143,6 +143,8 @@ def test_shm_loan_hop_against_frame_size(benchmark: Any) -> None:
     pipeline's timings: same filters and sleeps as 4K, a 640x360 frame.
     """
 
+    assert LOAN_PAIRS >= 2, "BENCH_PAIRS: quartiles of the ratios need at least 2 pairs"
+
     def measure() -> dict[tuple[str, float], list[float]]:
         hops: dict[tuple[str, float], list[float]] = defaultdict(list)
         for r in range(LOAN_PAIRS):

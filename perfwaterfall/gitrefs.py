@@ -32,6 +32,8 @@ DEFAULT_BASE_CANDIDATES = ("origin/main", "main", "master")
 TEMP_PREFIX = "perf-waterfall-"
 # Global options for every git command we run: no hooks, no signature noise in log output.
 _GIT_OPTIONS = ("-c", "core.hooksPath=/dev/null", "-c", "log.showSignature=false")
+# How a user names a commit by its sha (git accepts 4 hex digits or more, any case).
+_SHA_PREFIX = re.compile(r"[0-9a-fA-F]{4,40}")
 # mkdtemp's random suffix is [a-z0-9_]; the pid before it tells whose run a directory was.
 _TEMP_NAME = re.compile(rf"^{re.escape(TEMP_PREFIX)}.*-(\d+)-[a-z0-9_]+$")
 
@@ -48,7 +50,11 @@ class RefInfo:
     @property
     def shown_sha(self) -> str:
         """The short sha to print beside the name; empty when the name is that sha already."""
-        by_sha = self.sha != WORKTREE and len(self.name) >= 4 and self.sha.startswith(self.name)
+        by_sha = (
+            self.sha != WORKTREE
+            and _SHA_PREFIX.fullmatch(self.name) is not None
+            and self.sha.startswith(self.name.lower())
+        )
         return "" if by_sha else self.short
 
 

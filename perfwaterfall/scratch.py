@@ -12,14 +12,17 @@ import contextlib
 import os
 import re
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 PREFIX = "perf-waterfall-"
 KINDS = ("list", "setup", "round", "profile")
-# mkdtemp's random suffix is [a-z0-9_].
-_NAME = re.compile(rf"^{re.escape(PREFIX)}(?:{'|'.join(KINDS)})-(\d+)-[a-z0-9_]+$")
+# mkdtemp's random suffix is 8 of [a-z0-9_]; a pid has at most 10 digits.
+_SCRATCH = re.compile(rf"^{re.escape(PREFIX)}(?:{'|'.join(KINDS)})-(\d{{1,10}})-[a-z0-9_]{{8}}$")
+# A run's worktree root (gitrefs.worktrees): perf-waterfall-<run id>-<pid>-<suffix>.
+_ROOT = re.compile(rf"^{re.escape(PREFIX)}.+-(\d{{1,10}})-[a-z0-9_]{{8}}$")
 
 
 @contextlib.contextmanager
@@ -31,21 +34,46 @@ def scratch_dir(kind: str) -> Iterator[Path]:
 
 
 def sweep_stale() -> list[Path]:
-    """Remove scratch directories whose process is dead; live runs' are left alone."""
+    """Remove what runs whose process is dead left in the temporary directory.
+
+    Scratch directories go whole. A worktree root goes only if it is empty (killed
+    before its first ``git worktree add``): one with worktrees in it is the
+    business of ``gitrefs.sweep_stale_worktrees``, in the repository they belong to.
+    Only this user's directories are touched, and only for a pid the kernel says is gone.
+    """
     removed = []
     for entry in Path(tempfile.gettempdir()).glob(f"{PREFIX}*"):
-        match = _NAME.match(entry.name)
-        if match and not pid_alive(int(match.group(1))) and not entry.is_symlink():
+        scratch, root = _SCRATCH.match(entry.name), _ROOT.match(entry.name)
+        match = scratch or root
+        if not match or pid_alive(int(match.group(1))) or not _ours(entry):
+            continue
+        if scratch:
             shutil.rmtree(entry, ignore_errors=True)
-            removed.append(entry)
+        else:
+            try:
+                entry.rmdir()
+            except OSError:
+                continue  # not empty: it holds worktrees
+        removed.append(entry)
     return removed
 
 
+def _ours(path: Path) -> bool:
+    """A real directory of this user: the temporary directory is shared, a name proves nothing."""
+    try:
+        st = path.lstat()
+    except OSError:
+        return False
+    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid()
+
+
 def pid_alive(pid: int) -> bool:
+    """Only a pid the kernel says is gone is dead: one we may not signal, or no pid at all,
+    counts as alive, so nothing is removed on its account."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True  # someone else's process: alive
+    except (PermissionError, OverflowError, ValueError):
+        return True
     return True

@@ -14,6 +14,7 @@ import re
 import secrets
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -44,7 +45,7 @@ SCHEMA = "perf-waterfall/results@1"
 SOCKET_PATH_MAX = 107
 SOCKET_NAME_ROOM = len("/credit-99.dgram")
 # scenarios-<run id>-<driver pid>: the run's socket directory (_socket_dir).
-_SOCKET_DIR = re.compile(r"^scenarios-[0-9a-f]+-(\d+)$")
+_SOCKET_DIR = re.compile(r"^scenarios-[0-9a-f]{8}-(\d{1,10})$")
 
 
 @dataclass
@@ -160,8 +161,13 @@ class _Driver:
         go: zmq.Socket[Any] | None = None
         done: zmq.Socket[Any] | None = None
         ok = False
+        foreign = False  # the name was taken: never remove what another run made
         try:
-            sock_dir.mkdir(mode=0o700)
+            try:
+                sock_dir.mkdir(mode=0o700)
+            except FileExistsError:
+                foreign = True
+                raise
             ctx = zmq.Context()
             go = ctx.socket(zmq.PUSH)
             done = ctx.socket(zmq.PULL)
@@ -192,7 +198,8 @@ class _Driver:
             cleanup_run(self.run_id)
             if ok or self.debug:
                 self._forward_stderr()
-            shutil.rmtree(sock_dir, ignore_errors=True)
+            if not foreign:
+                shutil.rmtree(sock_dir, ignore_errors=True)
 
     def _start(self, sock_dir: Path) -> None:
         sc, st = self.scenario, self.settings
@@ -323,8 +330,17 @@ def _sweep_stale_socket_dirs() -> None:
     for base in {Path(tempfile.gettempdir()), Path("/tmp")}:
         for entry in base.glob("scenarios-*"):
             match = _SOCKET_DIR.match(entry.name)
-            if match and not alive(int(match.group(1))) and not entry.is_symlink():
+            if match and not alive(int(match.group(1))) and _ours(entry):
                 shutil.rmtree(entry, ignore_errors=True)
+
+
+def _ours(path: Path) -> bool:
+    """A real directory of this user: /tmp is shared, a name proves nothing."""
+    try:
+        st = path.lstat()
+    except OSError:
+        return False
+    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid()
 
 
 def _socket_dir(run_id: str) -> Path:

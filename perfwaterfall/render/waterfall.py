@@ -61,8 +61,9 @@ def _total(rows: Sequence[tuple[StageChange, float]]) -> float:
 
 
 def _side_heading(word: str, side: SideInfo) -> Text:
-    text = Text.assemble((f"{word:<7}", "pw.heading"), (side.ref.name, "pw.ref"), " ")
-    text.append(side.ref.shown_sha, "pw.sha")
+    text = Text.assemble((f"{word:<7}", "pw.heading"), (side.ref.name, "pw.ref"))
+    if side.ref.shown_sha:
+        text.append(" " + side.ref.shown_sha, "pw.sha")
     if side.env:
         text.append("  " + " ".join(f"{k}={v}" for k, v in side.env.items()), "pw.dim")
     return text

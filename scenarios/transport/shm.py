@@ -107,12 +107,16 @@ def preflight(owners: int, slots: int, slot_size: int, frame_bytes: int | None) 
 
 
 def alive(pid: int) -> bool:
-    """Whether process ``pid`` exists (one we may not signal counts as alive)."""
+    """Whether process ``pid`` may exist: only a pid the kernel says is gone counts as dead.
+
+    One we may not signal, or a number no pid can be (a name someone made up), is
+    treated as alive, so nothing is swept on its account.
+    """
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
+    except (PermissionError, OverflowError, ValueError):
         return True
     return True
 

@@ -19,15 +19,24 @@ def test_only_scratch_directories_of_dead_processes_are_swept(
     dead = subprocess.Popen(["true"])
     dead.wait()
     names = {
-        "dead": f"perf-waterfall-round-{dead.pid}-abc_12",
-        "alive": f"perf-waterfall-list-{os.getpid()}-abc_12",
-        "worktree root": f"perf-waterfall-run_1-{dead.pid}-abc_12",  # gitrefs sweeps those
+        "dead": f"perf-waterfall-round-{dead.pid}-abc_1234",
+        "alive": f"perf-waterfall-list-{os.getpid()}-abc_1234",
+        # A worktree root with worktrees in it is gitrefs' to sweep, in its repository.
+        "worktree root": f"perf-waterfall-run_1-{dead.pid}-abc_1234",
         "not ours": "perf-waterfall-base-4k_raw.svg",
+        # Names anyone can make in /tmp: no pid can be that large; a file, not a directory.
+        "no pid": "perf-waterfall-round-99999999999999999999-abc_1234",
+        "file": f"perf-waterfall-setup-{dead.pid}-abc_5678",
     }
-    for name in names.values():
-        (tmp_path / name).mkdir()
-        (tmp_path / name / "stdout").write_text("x")
-    assert scratch.sweep_stale() == [tmp_path / names["dead"]]
+    for key, name in names.items():
+        if key == "file":
+            (tmp_path / name).write_text("x")
+        else:
+            (tmp_path / name).mkdir()
+            (tmp_path / name / "stdout").write_text("x")
+    empty_root = tmp_path / f"perf-waterfall-run_2-{dead.pid}-abc_9012"
+    empty_root.mkdir()  # killed before its first `git worktree add`
+    assert sorted(scratch.sweep_stale()) == sorted([tmp_path / names["dead"], empty_root])
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         n for k, n in names.items() if k != "dead"
     )

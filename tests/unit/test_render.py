@@ -144,3 +144,18 @@ def test_a_commit_named_by_its_sha_shows_the_sha_once():
     assert "d4e5f6a" in text  # HEAD is a name: its sha is shown beside it
     md = to_markdown(rep)
     assert "a1b2c3d (a1b2c3d)" not in md and "HEAD (d4e5f6a)" in md
+
+
+def test_shown_sha_hides_only_a_sha_the_user_typed():
+    from perfwaterfall.gitrefs import WORKTREE, RefInfo
+
+    sha = "cafe1234" + "0" * 32
+
+    def shown(name: str, full: str = sha) -> str:
+        return RefInfo(name=name, sha=full, short="cafe123", subject="s").shown_sha
+
+    assert shown("cafe123") == shown("CAFE1234") == ""
+    assert shown("main") == shown("HEAD~1") == "cafe123"
+    assert shown("cafe12x") == "cafe123"  # not hex: a branch name
+    assert shown("beef") == "cafe123"  # hex, but not this commit's sha
+    assert shown(WORKTREE, WORKTREE) == "cafe123"
