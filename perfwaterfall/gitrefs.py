@@ -25,17 +25,15 @@ import git
 
 from perfwaterfall.errors import UsageError
 from perfwaterfall.procgroup import deferred_signals, run_to_completion
-from perfwaterfall.scratch import pid_alive
+from perfwaterfall.scratch import PREFIX as TEMP_PREFIX
+from perfwaterfall.scratch import ROOT_NAME, pid_alive
 
 WORKTREE = "WORKTREE"
 DEFAULT_BASE_CANDIDATES = ("origin/main", "main", "master")
-TEMP_PREFIX = "perf-waterfall-"
 # Global options for every git command we run: no hooks, no signature noise in log output.
 _GIT_OPTIONS = ("-c", "core.hooksPath=/dev/null", "-c", "log.showSignature=false")
 # How a user names a commit by its sha (git accepts 4 hex digits or more, any case).
 _SHA_PREFIX = re.compile(r"[0-9a-fA-F]{4,40}")
-# mkdtemp's random suffix is [a-z0-9_]; the pid before it tells whose run a directory was.
-_TEMP_NAME = re.compile(rf"^{re.escape(TEMP_PREFIX)}.*-(\d+)-[a-z0-9_]+$")
 
 
 @dataclass(frozen=True)
@@ -256,14 +254,14 @@ def tool_worktrees(repo: git.Repo) -> list[Path]:
     paths = [
         Path(line[len("worktree ") :]) for line in out.splitlines() if line.startswith("worktree ")
     ]
-    return [p for p in paths if _TEMP_NAME.match(p.parent.name)]
+    return [p for p in paths if ROOT_NAME.match(p.parent.name)]
 
 
 def stale_worktrees(repo: git.Repo) -> list[Path]:
     """Worktrees of perf-waterfall runs whose process is gone (killed before it could clean up)."""
     stale = []
     for path in tool_worktrees(repo):
-        match = _TEMP_NAME.match(path.parent.name)
+        match = ROOT_NAME.match(path.parent.name)
         if match and not pid_alive(int(match.group(1))):
             stale.append(path)
     return stale

@@ -21,8 +21,8 @@ PREFIX = "perf-waterfall-"
 KINDS = ("list", "setup", "round", "profile")
 # mkdtemp's random suffix is 8 of [a-z0-9_]; a pid has at most 10 digits.
 _SCRATCH = re.compile(rf"^{re.escape(PREFIX)}(?:{'|'.join(KINDS)})-(\d{{1,10}})-[a-z0-9_]{{8}}$")
-# A run's worktree root (gitrefs.worktrees): perf-waterfall-<run id>-<pid>-<suffix>.
-_ROOT = re.compile(rf"^{re.escape(PREFIX)}.+-(\d{{1,10}})-[a-z0-9_]{{8}}$")
+#: A run's worktree root (gitrefs.worktrees): perf-waterfall-<run id>-<pid>-<suffix>.
+ROOT_NAME = re.compile(rf"^{re.escape(PREFIX)}.+-(\d{{1,10}})-[a-z0-9_]{{8}}$")
 
 
 @contextlib.contextmanager
@@ -43,7 +43,7 @@ def sweep_stale() -> list[Path]:
     """
     removed = []
     for entry in Path(tempfile.gettempdir()).glob(f"{PREFIX}*"):
-        scratch, root = _SCRATCH.match(entry.name), _ROOT.match(entry.name)
+        scratch, root = _SCRATCH.match(entry.name), ROOT_NAME.match(entry.name)
         match = scratch or root
         if not match or pid_alive(int(match.group(1))) or not _ours(entry):
             continue
