@@ -2,6 +2,6 @@
 
 import sys
 
-from perfwaterfall.cli import main
+from perfwaterfall.cli.app import main
 
 sys.exit(main())

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from perfwaterfall import fmt
-from perfwaterfall.compare import ScenarioComparison
-from perfwaterfall.report import Report, SideInfo, SweepReport
-from perfwaterfall.stats import Change, Estimate
+from perfwaterfall.analysis.comparison import ScenarioComparison
+from perfwaterfall.analysis.report import Report, SideInfo, SweepReport
+from perfwaterfall.analysis.stats import Change, Estimate
+from perfwaterfall.present import numbers
 
 FORMAT = "perf-waterfall/comparison@1"
 SWEEP_FORMAT = "perf-waterfall/sweep@1"
@@ -76,7 +76,7 @@ def _change(change: Change) -> dict[str, Any]:
         "percent": percent if percent != float("inf") else None,
         "p_value": change.p_value,
         "significant": change.significant,
-        "verdict": fmt.verdict(change),
+        "verdict": numbers.verdict(change),
     }
 
 

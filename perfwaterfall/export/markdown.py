@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from perfwaterfall import fmt
-from perfwaterfall.compare import ScenarioComparison
+from perfwaterfall.analysis.comparison import ScenarioComparison
+from perfwaterfall.analysis.report import Report, SideInfo, SweepReport
+from perfwaterfall.analysis.stats import Change
 from perfwaterfall.export.mdtext import escape, fence
 from perfwaterfall.export.profile_markdown import movers_markdown
+from perfwaterfall.present import numbers
 from perfwaterfall.render.terminal import waterfall_text
-from perfwaterfall.report import Report, SideInfo, SweepReport
-from perfwaterfall.stats import Change
 
 WATERFALL_WIDTH = 100
 
@@ -17,7 +17,7 @@ def to_markdown(report: Report) -> str:
     parts = [_headline(report), "", *_table(report)]
     ratio = report.comparison.geomean_ratio
     if ratio is not None and len(report.comparison.scenarios) > 1:
-        parts += ["", f"Geomean frame time: {ratio:.3f}x ({fmt.percent((ratio - 1) * 100)})"]
+        parts += ["", f"Geomean frame time: {ratio:.3f}x ({numbers.percent((ratio - 1) * 100)})"]
     if report.failure is not None:
         parts += ["", f"**Run failed:** {escape(report.failure.message)}"]
     waterfall = waterfall_text(report, WATERFALL_WIDTH)
@@ -75,8 +75,8 @@ def _table(report: Report) -> list[str]:
                     name,
                     _cell(sc.frame),
                     _cell(sc.ipc),
-                    f"{fmt.ms(sc.per_hop('base'))} → {fmt.ms(sc.per_hop('head'))}",
-                    f"{fmt.fps(sc.base_fps)} → {fmt.fps(sc.head_fps)}",
+                    f"{numbers.ms(sc.per_hop('base'))} → {numbers.ms(sc.per_hop('head'))}",
+                    f"{numbers.fps(sc.base_fps)} → {numbers.fps(sc.head_fps)}",
                     _verdict(sc),
                 ]
             )
@@ -86,13 +86,13 @@ def _table(report: Report) -> list[str]:
 
 
 def _cell(change: Change) -> str:
-    text = f"{fmt.ms(change.base.median)} → {fmt.ms(change.head.median)}"
-    pct = fmt.percent(change.percent)
+    text = f"{numbers.ms(change.base.median)} → {numbers.ms(change.head.median)}"
+    pct = numbers.percent(change.percent)
     return f"{text} (**{pct}**)" if change.significant else f"{text} (\\~ {pct})"
 
 
 def _verdict(sc: ScenarioComparison) -> str:
-    verdict = fmt.verdict(sc.frame)
+    verdict = numbers.verdict(sc.frame)
     return {"faster": "**faster**", "slower": "**slower**"}.get(verdict, "\\~ noise")
 
 
@@ -139,19 +139,19 @@ def sweep_to_markdown(sweep: SweepReport) -> str:
             first = sweep.comparisons[0].get(name)
             if sc is None and first is not None:
                 cells = [
-                    fmt.ms(first.frame.base.median),
-                    fmt.ms(first.ipc.base.median),
-                    fmt.ms(first.per_hop("base")),
-                    fmt.fps(first.base_fps),
+                    numbers.ms(first.frame.base.median),
+                    numbers.ms(first.ipc.base.median),
+                    numbers.ms(first.per_hop("base")),
+                    numbers.fps(first.base_fps),
                     "baseline",
                     "baseline",
                 ]
             elif sc is not None:
                 cells = [
-                    fmt.ms(sc.frame.head.median),
-                    fmt.ms(sc.ipc.head.median),
-                    fmt.ms(sc.per_hop("head")),
-                    fmt.fps(sc.head_fps),
+                    numbers.ms(sc.frame.head.median),
+                    numbers.ms(sc.ipc.head.median),
+                    numbers.ms(sc.per_hop("head")),
+                    numbers.fps(sc.head_fps),
                     _change_md(sc.ipc),
                     _change_md(sc.frame),
                 ]
@@ -166,5 +166,5 @@ def sweep_to_markdown(sweep: SweepReport) -> str:
 
 
 def _change_md(change: Change) -> str:
-    text = escape(fmt.change_text(change))
+    text = escape(numbers.change_text(change))
     return f"**{text}**" if change.significant else text

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from perfwaterfall import fmt
 from perfwaterfall.export.mdtext import escape
-from perfwaterfall.profile import Mover, Movers
+from perfwaterfall.present import numbers
+from perfwaterfall.profile.movers import Mover, Movers
 
 
 def movers_markdown(
@@ -21,8 +21,9 @@ def movers_markdown(
         lines += _table(movers, base_label, head_label)
     lines += [
         "",
-        f"Sampled {fmt.ms(movers.base_ms)} ms per frame at {escape(base_label)}, "
-        f"{fmt.ms(movers.head_ms)} at {escape(head_label)}; time blocked waiting is not sampled.",
+        f"Sampled {numbers.ms(movers.base_ms)} ms per frame at {escape(base_label)}, "
+        f"{numbers.ms(movers.head_ms)} at {escape(head_label)}; "
+        "time blocked waiting is not sampled.",
     ]
     if svg_paths:
         lines += ["", "Flamegraphs: " + ", ".join(escape(str(p)) for p in svg_paths)]
@@ -42,8 +43,8 @@ def _table(movers: Movers, base_label: str, head_label: str) -> list[str]:
 
 
 def _row(mover: Mover) -> str:
-    change = fmt.signed_ms(mover.delta)
+    change = numbers.signed_ms(mover.delta)
     return (
-        f"| {escape(mover.function)} | {fmt.ms(mover.base_ms)} | {fmt.ms(mover.head_ms)} "
+        f"| {escape(mover.function)} | {numbers.ms(mover.base_ms)} | {numbers.ms(mover.head_ms)} "
         f"| {change} |"
     )

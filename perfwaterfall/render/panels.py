@@ -6,7 +6,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from perfwaterfall.report import Report, SideInfo
+from perfwaterfall.analysis.report import Report, SideInfo
 
 
 def header_panel(report: Report) -> Panel:

@@ -11,8 +11,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from perfwaterfall import fmt
-from perfwaterfall.profile import Mover, Movers
+from perfwaterfall.present import numbers
+from perfwaterfall.profile.movers import Mover, Movers
 
 TITLE = "Where the time moved (py-spy, ms per frame)"
 
@@ -36,7 +36,7 @@ def movers_panel(
 
 def function_text(function: str) -> Text:
     """``Socket.send (zmq/sugar/socket.py)``: the name stands out, the file is dim."""
-    name, sep, where = fmt.one_line(function).partition(" (")
+    name, sep, where = numbers.one_line(function).partition(" (")
     text = Text(name, style="pw.label")
     if sep:
         text.append(f" ({where}", style="pw.dim")
@@ -45,7 +45,7 @@ def function_text(function: str) -> Text:
 
 def change_text(mover: Mover) -> Text:
     style = "pw.faster" if mover.delta < 0 else "pw.slower"
-    return Text(fmt.signed_ms(mover.delta), style=style, no_wrap=True)
+    return Text(numbers.signed_ms(mover.delta), style=style, no_wrap=True)
 
 
 def _table(movers: Movers, base_label: str, head_label: str) -> Table:
@@ -58,8 +58,8 @@ def _table(movers: Movers, base_label: str, head_label: str) -> Table:
         show_edge=False,
     )
     table.add_column("function", overflow="fold")
-    table.add_column(fmt.one_line(base_label), justify="right", no_wrap=True)
-    table.add_column(fmt.one_line(head_label), justify="right", no_wrap=True)
+    table.add_column(numbers.one_line(base_label), justify="right", no_wrap=True)
+    table.add_column(numbers.one_line(head_label), justify="right", no_wrap=True)
     table.add_column("change", justify="right", no_wrap=True)
     sections = [("self time", movers.by_self), ("total time", movers.by_total)]
     for title, rows in sections:
@@ -69,8 +69,8 @@ def _table(movers: Movers, base_label: str, head_label: str) -> Table:
         for i, mover in enumerate(rows):
             table.add_row(
                 function_text(mover.function),
-                fmt.ms(mover.base_ms),
-                fmt.ms(mover.head_ms),
+                numbers.ms(mover.base_ms),
+                numbers.ms(mover.head_ms),
                 change_text(mover),
                 end_section=i == len(rows) - 1,
             )
@@ -79,8 +79,8 @@ def _table(movers: Movers, base_label: str, head_label: str) -> Table:
 
 def _footer(movers: Movers, base_label: str, head_label: str, svg_paths: Sequence[Path]) -> Text:
     text = Text(
-        f"sampled {fmt.ms(movers.base_ms)} ms per frame at {fmt.one_line(base_label)}, "
-        f"{fmt.ms(movers.head_ms)} at {fmt.one_line(head_label)}, over all processes "
+        f"sampled {numbers.ms(movers.base_ms)} ms per frame at {numbers.one_line(base_label)}, "
+        f"{numbers.ms(movers.head_ms)} at {numbers.one_line(head_label)}, over all processes "
         "(time blocked waiting is not sampled)",
         style="pw.dim",
     )

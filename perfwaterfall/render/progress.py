@@ -17,7 +17,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from perfwaterfall.plan import PlannedRound
+from perfwaterfall.measure.plan import PlannedRound
 
 
 class ProgressDisplay:

@@ -8,11 +8,11 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from perfwaterfall import fmt
-from perfwaterfall.bundle import Bundle
-from perfwaterfall.compare import Comparison, ScenarioComparison, fps, summarize_round
+from perfwaterfall.analysis.comparison import Comparison, ScenarioComparison, fps, summarize_round
+from perfwaterfall.analysis.stats import Change
+from perfwaterfall.present import numbers
 from perfwaterfall.render.spans import span
-from perfwaterfall.stats import Change
+from perfwaterfall.store.bundle import Bundle
 
 GAIN_BAR_WIDTH = 16
 COMPACT_GAIN_BAR_WIDTH = 6
@@ -26,27 +26,27 @@ def change_cell(before: str, after: str, change: Change | None, *, stacked: bool
     text = Text(f"{before}\n→ {after}" if stacked else f"{before} → {after}", no_wrap=True)
     if change is not None:
         text.append("\n")
-        text.append(_mark(change.percent, change), VERDICT_STYLE[fmt.verdict(change)])
+        text.append(_mark(change.percent, change), VERDICT_STYLE[numbers.verdict(change)])
     return text
 
 
 def fps_cell(sc: ScenarioComparison, *, stacked: bool = False) -> Text:
     gain = (sc.head_fps / sc.base_fps - 1) * 100 if sc.base_fps else 0.0
-    before, after = fmt.fps(sc.base_fps), fmt.fps(sc.head_fps)
+    before, after = numbers.fps(sc.base_fps), numbers.fps(sc.head_fps)
     text = Text(f"{before}\n→ {after}" if stacked else f"{before} → {after}", no_wrap=True)
     text.append("\n")
-    text.append(_mark(gain, sc.frame), VERDICT_STYLE[fmt.verdict(sc.frame)])
+    text.append(_mark(gain, sc.frame), VERDICT_STYLE[numbers.verdict(sc.frame)])
     return text
 
 
 def _mark(pct: float, change: Change) -> str:
-    mark = fmt.percent(pct)
-    return mark if change.significant else f"{fmt.NOISE_MARK} {mark}"
+    mark = numbers.percent(pct)
+    return mark if change.significant else f"{numbers.NOISE_MARK} {mark}"
 
 
 def gain_bar(change: Change, largest_pct: float, width: int = GAIN_BAR_WIDTH) -> Text:
     """Bar length is |change| against the largest change in the table; colour is the verdict."""
-    verdict = fmt.verdict(change)
+    verdict = numbers.verdict(change)
     size = largest_pct if largest_pct > 0 else 1.0
     bar = span(0, abs(change.percent), size, width, VERDICT_STYLE[verdict])
     label = {"faster": "faster", "slower": "slower", "noise": "noise"}[verdict]
@@ -77,16 +77,18 @@ def summary_table(comparison: Comparison, width: int = 120) -> Table:
     # A floor of five thresholds keeps an A/A run's 1% wobble from drawing a full bar.
     largest = max(largest, 5 * comparison.threshold_pct)
     for sc in comparison.scenarios:
-        name = Text(fmt.one_line(sc.name), style="pw.label")
+        name = Text(numbers.one_line(sc.name), style="pw.label")
         if sc.label and not compact:
-            name.append(f"\n{fmt.one_line(sc.label)}", style="pw.dim")
+            name.append(f"\n{numbers.one_line(sc.label)}", style="pw.dim")
         frame, ipc = sc.frame, sc.ipc
         table.add_row(
             name,
             change_cell(
-                fmt.ms(frame.base.median), fmt.ms(frame.head.median), frame, stacked=compact
+                numbers.ms(frame.base.median), numbers.ms(frame.head.median), frame, stacked=compact
             ),
-            change_cell(fmt.ms(ipc.base.median), fmt.ms(ipc.head.median), ipc, stacked=compact),
+            change_cell(
+                numbers.ms(ipc.base.median), numbers.ms(ipc.head.median), ipc, stacked=compact
+            ),
             _per_hop_cell(sc, stacked=compact),
             fps_cell(sc, stacked=compact),
             gain_bar(frame, largest, COMPACT_GAIN_BAR_WIDTH if compact else GAIN_BAR_WIDTH),
@@ -98,7 +100,7 @@ def _per_hop_cell(sc: ScenarioComparison, *, stacked: bool = False) -> Text:
     before, after = sc.per_hop("base"), sc.per_hop("head")
     same_hops = sc.base_hops == sc.head_hops
     return change_cell(
-        fmt.ms(before), fmt.ms(after), sc.ipc if same_hops else None, stacked=stacked
+        numbers.ms(before), numbers.ms(after), sc.ipc if same_hops else None, stacked=stacked
     )
 
 
@@ -108,7 +110,7 @@ def _geomean_caption(comparison: Comparison) -> str:
         return ""
     return (
         f"geomean frame time across {len(comparison.scenarios)} pipelines: "
-        f"{ratio:.3f}x ({fmt.percent((ratio - 1) * 100)})"
+        f"{ratio:.3f}x ({numbers.percent((ratio - 1) * 100)})"
     )
 
 
@@ -134,9 +136,9 @@ def side_table(bundle: Bundle) -> Table:
         hops = len(rounds[-1].ipc_indices)
         table.add_row(
             name,
-            fmt.ms(frame),
-            fmt.ms(ipc),
-            fmt.ms(ipc / hops if hops else None),
-            fmt.fps(fps(frame)),
+            numbers.ms(frame),
+            numbers.ms(ipc),
+            numbers.ms(ipc / hops if hops else None),
+            numbers.fps(fps(frame)),
         )
     return table

@@ -7,14 +7,14 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from perfwaterfall import fmt
-from perfwaterfall.compare import ScenarioComparison
+from perfwaterfall.analysis.comparison import ScenarioComparison
+from perfwaterfall.analysis.report import SweepReport
+from perfwaterfall.analysis.stats import Change
+from perfwaterfall.present import numbers
 from perfwaterfall.render.panels import header_panel, warnings_panel
 from perfwaterfall.render.summary import VERDICT_STYLE
 from perfwaterfall.render.terminal import MAX_WIDTH
 from perfwaterfall.render.waterfall import waterfall_panel
-from perfwaterfall.report import SweepReport
-from perfwaterfall.stats import Change
 
 
 def sweep_tables(sweep: SweepReport) -> list[Table]:
@@ -45,25 +45,25 @@ def _cells(sc: ScenarioComparison | None, first: ScenarioComparison | None) -> l
         if first is None:
             return [Text("-")] * 6
         return [
-            Text(fmt.ms(first.frame.base.median)),
-            Text(fmt.ms(first.ipc.base.median)),
-            Text(fmt.ms(first.per_hop("base"))),
-            Text(fmt.fps(first.base_fps)),
+            Text(numbers.ms(first.frame.base.median)),
+            Text(numbers.ms(first.ipc.base.median)),
+            Text(numbers.ms(first.per_hop("base"))),
+            Text(numbers.fps(first.base_fps)),
             Text("baseline", style="pw.dim"),
             Text("baseline", style="pw.dim"),
         ]
     return [
-        Text(fmt.ms(sc.frame.head.median)),
-        Text(fmt.ms(sc.ipc.head.median)),
-        Text(fmt.ms(sc.per_hop("head"))),
-        Text(fmt.fps(sc.head_fps)),
+        Text(numbers.ms(sc.frame.head.median)),
+        Text(numbers.ms(sc.ipc.head.median)),
+        Text(numbers.ms(sc.per_hop("head"))),
+        Text(numbers.fps(sc.head_fps)),
         _change(sc.ipc),
         _change(sc.frame),
     ]
 
 
 def _change(change: Change) -> Text:
-    return Text(fmt.change_text(change), style=VERDICT_STYLE[fmt.verdict(change)])
+    return Text(numbers.change_text(change), style=VERDICT_STYLE[numbers.verdict(change)])
 
 
 def sweep_renderables(sweep: SweepReport, width: int) -> list[RenderableType]:

@@ -10,12 +10,12 @@ from typing import IO
 
 from rich.console import Console, RenderableType
 
+from perfwaterfall.analysis.report import Report
 from perfwaterfall.render.panels import commits_panel, failure_panel, header_panel, warnings_panel
 from perfwaterfall.render.profile import movers_panel
 from perfwaterfall.render.summary import summary_table
 from perfwaterfall.render.theme import make_theme
 from perfwaterfall.render.waterfall import waterfall_panel
-from perfwaterfall.report import Report
 
 # Wider than this, the waterfall bars stop gaining precision and start costing readability.
 MAX_WIDTH = 140

@@ -10,12 +10,12 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from perfwaterfall import fmt
-from perfwaterfall.compare import ScenarioComparison, StageChange
+from perfwaterfall.analysis.comparison import ScenarioComparison, StageChange
+from perfwaterfall.analysis.report import SideInfo
+from perfwaterfall.present import numbers
 from perfwaterfall.render.spans import axis, axis_limit, span
 from perfwaterfall.render.summary import VERDICT_STYLE
 from perfwaterfall.render.theme import stage_style
-from perfwaterfall.report import SideInfo
 
 NAME_WIDTH = 12
 MS_WIDTH = 7
@@ -40,9 +40,9 @@ def waterfall_panel(sc: ScenarioComparison, base: SideInfo, head: SideInfo, widt
         Text(""),
         _footer(sc),
     )
-    title = Text.assemble(("Frame waterfall · ", "pw.title"), (fmt.one_line(sc.name), "pw.ref"))
+    title = Text.assemble(("Frame waterfall · ", "pw.title"), (numbers.one_line(sc.name), "pw.ref"))
     if sc.label:
-        title.append(f" · {fmt.one_line(sc.label)}", "pw.dim")
+        title.append(f" · {numbers.one_line(sc.label)}", "pw.dim")
     return Panel(body, title=title, title_align="left", border_style="pw.border", width=width)
 
 
@@ -86,8 +86,8 @@ def _bars(
     for stage, value in rows:
         style = stage_style(stage.kind)
         grid.add_row(
-            Text(fmt.one_line(stage.name), style=style),
-            Text(fmt.ms(value)),
+            Text(numbers.one_line(stage.name), style=style),
+            Text(numbers.ms(value)),
             span(offset, offset + value, limit, bar_width, style),
             _delta(stage) if annotate else Text(""),
         )
@@ -98,8 +98,8 @@ def _bars(
 def _delta(stage: StageChange) -> Text:
     if stage.change is None:
         return Text("new stage" if stage.base_ms is None else "", style="pw.dim")
-    verdict = fmt.verdict(stage.change)
-    return Text(fmt.stage_change_text(stage.change), style=VERDICT_STYLE[verdict])
+    verdict = numbers.verdict(stage.change)
+    return Text(numbers.stage_change_text(stage.change), style=VERDICT_STYLE[verdict])
 
 
 def _axis_row(limit: float, bar_width: int) -> Table:
@@ -110,19 +110,21 @@ def _axis_row(limit: float, bar_width: int) -> Table:
 
 def _footer(sc: ScenarioComparison) -> Text:
     frame = sc.frame
-    verdict = fmt.verdict(frame)
+    verdict = numbers.verdict(frame)
     text = Text.assemble(
         ("■ ", "pw.stage.filter"),
         ("filter work  ", "pw.dim"),
         ("■ ", "pw.stage.ipc"),
         ("IPC hop", "pw.dim"),
         "\nframe ",
-        (f"{fmt.ms(frame.base.median)} → {fmt.ms(frame.head.median)} ms ", ""),
-        (fmt.change_text(frame), VERDICT_STYLE[verdict]),
+        (f"{numbers.ms(frame.base.median)} → {numbers.ms(frame.head.median)} ms ", ""),
+        (numbers.change_text(frame), VERDICT_STYLE[verdict]),
         "    max fps ",
-        (f"{fmt.fps(sc.base_fps)} → {fmt.fps(sc.head_fps)} ", ""),
+        (f"{numbers.fps(sc.base_fps)} → {numbers.fps(sc.head_fps)} ", ""),
     )
     gain = (sc.head_fps / sc.base_fps - 1) * 100 if sc.base_fps else 0.0
-    mark = fmt.percent(gain)
-    text.append(mark if frame.significant else f"{fmt.NOISE_MARK} {mark}", VERDICT_STYLE[verdict])
+    mark = numbers.percent(gain)
+    text.append(
+        mark if frame.significant else f"{numbers.NOISE_MARK} {mark}", VERDICT_STYLE[verdict]
+    )
     return text

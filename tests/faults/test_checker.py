@@ -21,7 +21,7 @@ def test_a_pause_that_is_never_struck_changes_nothing(fake_repo: Path, workdir: 
         ["compare", "v1", "HEAD", "--repo", str(fake_repo), *ARGS],
         workdir=workdir,
         repo=fake_repo,
-        pause="perfwaterfall.gitrefs:_create_worktree@2",
+        pause="perfwaterfall.measure.worktrees:_create_worktree@2",
         pause_s=0.2,
         timeout=60,
     )
@@ -36,7 +36,7 @@ def test_the_leftover_check_sees_what_sigkill_leaves(fake_repo: Path, workdir: P
         ["compare", "v1", "HEAD", "--repo", str(fake_repo), *ARGS],
         workdir=workdir,
         repo=fake_repo,
-        pause="perfwaterfall.gitrefs:_create_worktree@2+after",
+        pause="perfwaterfall.measure.worktrees:_create_worktree@2+after",
     )
     try:
         r.wait_for_mark()

@@ -19,7 +19,7 @@ from tests.faults.tools import FAKE, Run
 from tests.helpers.gitrepo import registered_worktrees
 
 pytestmark = pytest.mark.timeout(180)
-BEFORE_FIRST_ROUND = "perfwaterfall.interrupts:check@1"
+BEFORE_FIRST_ROUND = "perfwaterfall.measure.signals:check@1"
 
 
 def start_both(

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from perfwaterfall import bundle as bundles
-from perfwaterfall.cli import main
+from perfwaterfall.cli.app import main
 from perfwaterfall.errors import InvalidDocument
-from perfwaterfall.results import parse_results
+from perfwaterfall.protocol.document import parse_results
+from perfwaterfall.store import bundle as bundles
 from tests.helpers.gitrepo import SAMPLE_OPS, build_repo
 
 ROOT = Path(__file__).parents[2]

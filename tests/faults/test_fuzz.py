@@ -20,10 +20,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from perfwaterfall import bundle as bundles
-from perfwaterfall.cli import main
+from perfwaterfall.cli.app import main
 from perfwaterfall.errors import InvalidDocument
-from perfwaterfall.results import RoundResult, load_results, loads_json, parse_results
+from perfwaterfall.protocol.document import RoundResult, load_results, loads_json, parse_results
+from perfwaterfall.store import bundle as bundles
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 BUNDLE = json.loads((FIXTURES / "hostile.bundle.json").read_text())

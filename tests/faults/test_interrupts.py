@@ -78,32 +78,37 @@ def _both_worktrees_exist(r: Run) -> None:
 
 
 MOMENTS = [
-    Moment("resolving the base ref", pause="perfwaterfall.gitrefs:resolve_ref@1"),
-    Moment("reading the harness table", pause="perfwaterfall.harness:load_harness_spec@1"),
-    Moment("before the first worktree", pause="perfwaterfall.gitrefs:_create_worktree@1"),
-    Moment("between the two worktrees", pause="perfwaterfall.gitrefs:_create_worktree@2"),
+    Moment("resolving the base ref", pause="perfwaterfall.measure.refs:resolve_ref@1"),
+    Moment(
+        "reading the harness table", pause="perfwaterfall.protocol.harness_spec:load_harness_spec@1"
+    ),
+    Moment("before the first worktree", pause="perfwaterfall.measure.worktrees:_create_worktree@1"),
+    Moment("between the two worktrees", pause="perfwaterfall.measure.worktrees:_create_worktree@2"),
     Moment(
         "both worktrees made",
-        pause="perfwaterfall.gitrefs:_create_worktree@2+after",
+        pause="perfwaterfall.measure.worktrees:_create_worktree@2+after",
         at_strike=_both_worktrees_exist,
     ),
     Moment("inside git worktree add", slow_git="worktree add"),
     Moment("inside git worktree add, Ctrl-C to the group", slow_git="worktree add", group=True),
     Moment(
         "copying uncommitted changes (WORKTREE)",
-        pause="perfwaterfall.gitrefs:shutil.copy2@2",
+        pause="perfwaterfall.measure.refs:shutil.copy2@2",
         head="WORKTREE",
         prepare=_uncommitted,
     ),
     Moment("running the setup command", prepare=_setup_table),
     Moment(
-        "harness list started, not yet waited for", pause="perfwaterfall.procgroup:wait_exited@1"
+        "harness list started, not yet waited for",
+        pause="perfwaterfall.measure.processes:wait_exited@1",
     ),
-    Moment("listing scenarios of head", pause="perfwaterfall.harness:list_scenarios@2"),
+    Moment("listing scenarios of head", pause="perfwaterfall.measure.harness:list_scenarios@2"),
     Moment("inside a round (harness and grandchild hang)", fake_hang="hang"),
     Moment("inside a round whose harness ignores SIGTERM", fake_hang="ignore_term"),
     Moment(
-        "ending a round's process group", pause="perfwaterfall.procgroup:end_group@3", pause_s=1
+        "ending a round's process group",
+        pause="perfwaterfall.measure.processes:end_group@3",
+        pause_s=1,
     ),
     Moment(
         # the harness ignores SIGTERM, so ending its group takes the 2 s grace: the
@@ -112,19 +117,21 @@ MOMENTS = [
         fake_hang="ignore_term",
         twice=True,
     ),
-    Moment("reading a round's results", pause="perfwaterfall.harness:load_results@1"),
-    Moment("between rounds", pause="perfwaterfall.interrupts:check@2"),
-    Moment("removing the worktrees", pause="perfwaterfall.gitrefs:_remove_steps@1", pause_s=1),
+    Moment("reading a round's results", pause="perfwaterfall.measure.harness:load_results@1"),
+    Moment("between rounds", pause="perfwaterfall.measure.signals:check@2"),
+    Moment(
+        "removing the worktrees", pause="perfwaterfall.measure.worktrees:_remove_steps@1", pause_s=1
+    ),
     Moment("inside git worktree remove", slow_git="worktree remove"),
-    Moment("after measuring, before the bundle", pause="perfwaterfall.gitrefs:is_dirty@1"),
+    Moment("after measuring, before the bundle", pause="perfwaterfall.measure.refs:is_dirty@1"),
     Moment(
         "serialising the bundle (--save)",
-        pause="perfwaterfall.bundle:save@1",
+        pause="perfwaterfall.store.bundle:save@1",
         args=("--save", "cmp.json"),
     ),
     Moment(
         "renaming the written bundle into place (--save)",
-        pause="perfwaterfall.files:os.replace@1",
+        pause="perfwaterfall.store.atomic:os.replace@1",
         args=("--save", "cmp.json"),
         at_strike=_a_temporary_bundle_exists,
     ),
@@ -133,12 +140,12 @@ MOMENTS = [
     ),
     Moment(
         "rendering the SVG (--svg)",
-        pause="perfwaterfall.output:recorded@1",
+        pause="perfwaterfall.cli.output:recorded@1",
         args=("--svg", "cmp.svg"),
     ),
     Moment(
         "writing the output file (-o)",
-        pause="perfwaterfall.output:_write@1",
+        pause="perfwaterfall.cli.output:_write@1",
         args=("--format", "markdown", "-o", "cmp.md"),
     ),
 ]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from perfwaterfall.cli import main
+from perfwaterfall.cli.app import main
 from tests.helpers.gitrepo import registered_worktrees
 
 FAST = ["--frames", "3", "--rounds", "4", "--warmup", "0"]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from perfwaterfall.cli import main
+from perfwaterfall.cli.app import main
 from tests.helpers.gitrepo import build_repo, registered_worktrees, run_git, user_state
 from tests.integration.conftest import BENCH, timings
 

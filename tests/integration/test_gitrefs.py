@@ -11,9 +11,9 @@ from pathlib import Path
 import git
 import pytest
 
-from perfwaterfall import gitrefs
 from perfwaterfall.errors import UsageError
-from perfwaterfall.gitrefs import WORKTREE, RefInfo
+from perfwaterfall.measure import refs, worktrees
+from perfwaterfall.measure.refs import WORKTREE, RefInfo
 from tests.helpers.gitrepo import (
     build_repo,
     registered_worktrees,
@@ -29,7 +29,7 @@ def sha_of(repo: Path, rev: str) -> str:
 
 @pytest.fixture
 def repo(sample_repo: Path) -> git.Repo:
-    return gitrefs.open_repo(sample_repo)
+    return refs.open_repo(sample_repo)
 
 
 def assert_no_worktrees(repo_path: Path, *dirs: Path) -> None:
@@ -43,7 +43,7 @@ def assert_no_worktrees(repo_path: Path, *dirs: Path) -> None:
 
 
 def test_open_repo_from_a_subdirectory(sample_repo: Path) -> None:
-    repo = gitrefs.open_repo(sample_repo / "pkg")
+    repo = refs.open_repo(sample_repo / "pkg")
     assert Path(repo.working_tree_dir or "") == sample_repo
 
 
@@ -57,7 +57,7 @@ def test_open_repo_refuses_what_is_not_a_checkout(tmp_path: Path, kind: str) -> 
     elif kind == "bare":
         run_git(tmp_path, "init", "-q", "--bare", "x")
     with pytest.raises(UsageError) as info:
-        gitrefs.open_repo(path)
+        refs.open_repo(path)
     assert str(path) in str(info.value) and "\n" not in str(info.value)
     if kind == "bare":
         assert "bare" in str(info.value)
@@ -74,7 +74,7 @@ def test_open_repo_refuses_what_is_not_a_checkout(tmp_path: Path, kind: str) -> 
     ],
 )
 def test_resolve_ref(sample_repo: Path, repo: git.Repo, ref: str, rev: str, subject: str) -> None:
-    info = gitrefs.resolve_ref(repo, ref)
+    info = refs.resolve_ref(repo, ref)
     sha = sha_of(sample_repo, rev)
     assert info == RefInfo(name=ref, sha=sha, short=info.short, subject=subject)
     assert sha.startswith(info.short) and len(info.short) >= 7
@@ -83,12 +83,12 @@ def test_resolve_ref(sample_repo: Path, repo: git.Repo, ref: str, rev: str, subj
 def test_resolve_by_sha_and_annotated_tag(sample_repo: Path, repo: git.Repo) -> None:
     run_git(sample_repo, "tag", "-a", "-m", "annotated", "v2", "HEAD~2")
     sha = sha_of(sample_repo, "HEAD~2")
-    assert gitrefs.resolve_ref(repo, sha[:10]).sha == sha
-    assert gitrefs.resolve_ref(repo, "v2").sha == sha  # peeled to the commit, not the tag object
+    assert refs.resolve_ref(repo, sha[:10]).sha == sha
+    assert refs.resolve_ref(repo, "v2").sha == sha  # peeled to the commit, not the tag object
 
 
 def test_worktree_ref(sample_repo: Path, repo: git.Repo) -> None:
-    info = gitrefs.resolve_ref(repo, WORKTREE)
+    info = refs.resolve_ref(repo, WORKTREE)
     assert info.sha == WORKTREE and info.name == WORKTREE
     assert sha_of(sample_repo, "HEAD")[:7] in info.subject
 
@@ -96,7 +96,7 @@ def test_worktree_ref(sample_repo: Path, repo: git.Repo) -> None:
 @pytest.mark.parametrize("ref", ["-x", "--output=/tmp/x", "-"])
 def test_refs_starting_with_a_dash_are_refused(repo: git.Repo, ref: str) -> None:
     with pytest.raises(UsageError, match="starts with '-'"):
-        gitrefs.resolve_ref(repo, ref)
+        refs.resolve_ref(repo, ref)
 
 
 @pytest.mark.parametrize(
@@ -105,7 +105,7 @@ def test_refs_starting_with_a_dash_are_refused(repo: git.Repo, ref: str) -> None
 )
 def test_refs_that_name_no_commit_are_refused(sample_repo: Path, repo: git.Repo, ref: str) -> None:
     with pytest.raises(UsageError) as info:
-        gitrefs.resolve_ref(repo, ref)
+        refs.resolve_ref(repo, ref)
     assert "\n" not in str(info.value)
     if ref:
         assert repr(ref) in str(info.value)
@@ -114,52 +114,52 @@ def test_refs_that_name_no_commit_are_refused(sample_repo: Path, repo: git.Repo,
 
 def test_default_base_ref(tmp_path: Path) -> None:
     main = build_repo(tmp_path / "m", [("commit", "one")])
-    assert gitrefs.default_base_ref(gitrefs.open_repo(main)) == "main"
+    assert refs.default_base_ref(refs.open_repo(main)) == "main"
     run_git(main, "update-ref", "refs/remotes/origin/main", "HEAD")
-    assert gitrefs.default_base_ref(gitrefs.open_repo(main)) == "origin/main"
+    assert refs.default_base_ref(refs.open_repo(main)) == "origin/main"
     master = build_repo(tmp_path / "o", [("commit", "one"), ("branch", "master")])
     run_git(master, "checkout", "-q", "master")
     run_git(master, "branch", "-D", "main")
-    assert gitrefs.default_base_ref(gitrefs.open_repo(master)) == "master"
+    assert refs.default_base_ref(refs.open_repo(master)) == "master"
     run_git(master, "branch", "-m", "master", "trunk")
     with pytest.raises(UsageError, match="origin/main, main, master"):
-        gitrefs.default_base_ref(gitrefs.open_repo(master))
+        refs.default_base_ref(refs.open_repo(master))
 
 
 def test_commits_between_counts_and_caps(repo: git.Repo) -> None:
-    base, head = gitrefs.resolve_ref(repo, "v1"), gitrefs.resolve_ref(repo, "HEAD")
-    commits, total = gitrefs.commits_between(repo, base, head)
+    base, head = refs.resolve_ref(repo, "v1"), refs.resolve_ref(repo, "HEAD")
+    commits, total = refs.commits_between(repo, base, head)
     assert total == 3
     assert [subject for _, subject in commits] == ["fourth commit", "third commit", "second commit"]
     assert commits[0][0] == head.short
-    capped, total = gitrefs.commits_between(repo, base, head, limit=2)
+    capped, total = refs.commits_between(repo, base, head, limit=2)
     assert (len(capped), total) == (2, 3)
-    assert gitrefs.commits_between(repo, head, head) == ([], 0)
-    wt = gitrefs.resolve_ref(repo, WORKTREE)
-    assert gitrefs.commits_between(repo, base, wt)[1] == 3  # WORKTREE counts as HEAD
+    assert refs.commits_between(repo, head, head) == ([], 0)
+    wt = refs.resolve_ref(repo, WORKTREE)
+    assert refs.commits_between(repo, base, wt)[1] == 3  # WORKTREE counts as HEAD
 
 
 def test_is_dirty(sample_repo: Path, repo: git.Repo) -> None:
-    assert not gitrefs.is_dirty(repo)
+    assert not refs.is_dirty(repo)
     (sample_repo / "debug.log").write_text("ignored")
-    assert not gitrefs.is_dirty(repo)
+    assert not refs.is_dirty(repo)
     (sample_repo / "new.txt").write_text("untracked")
-    assert gitrefs.is_dirty(repo)
+    assert refs.is_dirty(repo)
     (sample_repo / "new.txt").unlink()
     (sample_repo / "README.md").write_text("edited")
-    assert gitrefs.is_dirty(repo)
+    assert refs.is_dirty(repo)
 
 
 # ---------------------------------------------------------------- worktrees
 
 
 def test_worktrees_exist_inside_and_are_gone_after(sample_repo: Path, repo: git.Repo) -> None:
-    head, v1 = gitrefs.resolve_ref(repo, "HEAD"), gitrefs.resolve_ref(repo, "v1")
+    head, v1 = refs.resolve_ref(repo, "HEAD"), refs.resolve_ref(repo, "v1")
     before = user_state(sample_repo)
-    with gitrefs.worktrees(repo, [v1, head, head], run_id="t") as paths:
+    with worktrees.checked_out(repo, [v1, head, head], run_id="t") as paths:
         assert len(set(paths)) == 3  # the same sha twice still gets two worktrees
         assert sorted(registered_worktrees(sample_repo)) == sorted(paths)
-        assert gitrefs.tool_worktrees(repo) == paths
+        assert worktrees.tool_worktrees(repo) == paths
         assert (paths[0] / "pkg" / "__init__.py").read_text() == "VALUE = 1\n"
         assert (paths[1] / "pkg" / "__init__.py").read_text() == "VALUE = 4\n"
         assert sha_of(paths[2], "HEAD") == head.sha
@@ -170,8 +170,11 @@ def test_worktrees_exist_inside_and_are_gone_after(sample_repo: Path, repo: git.
 
 
 def test_worktrees_are_gone_after_an_exception(sample_repo: Path, repo: git.Repo) -> None:
-    head = gitrefs.resolve_ref(repo, "HEAD")
-    with pytest.raises(RuntimeError), gitrefs.worktrees(repo, [head, head], run_id="t") as paths:
+    head = refs.resolve_ref(repo, "HEAD")
+    with (
+        pytest.raises(RuntimeError),
+        worktrees.checked_out(repo, [head, head], run_id="t") as paths,
+    ):
         raise RuntimeError("boom")
     assert_no_worktrees(sample_repo, paths[0].parent)
 
@@ -193,11 +196,11 @@ def test_worktrees_are_gone_after_a_signal_even_with_a_second_one_during_cleanup
     other_thread: bool,
 ) -> None:
     """With another thread alive, the kernel hands it the signal the main thread holds."""
-    head = gitrefs.resolve_ref(repo, "HEAD")
+    head = refs.resolve_ref(repo, "HEAD")
     stop = threading.Event()
     if other_thread:
         threading.Thread(target=stop.wait, daemon=True).start()
-    real_steps = gitrefs._remove_steps
+    real_steps = worktrees._remove_steps
     sent: list[int] = []
 
     def interrupted_again(*args: object) -> None:
@@ -206,11 +209,11 @@ def test_worktrees_are_gone_after_a_signal_even_with_a_second_one_during_cleanup
             os.kill(os.getpid(), signum)
         real_steps(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(gitrefs, "_remove_steps", interrupted_again)
+    monkeypatch.setattr(worktrees, "_remove_steps", interrupted_again)
     old = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     paths: list[Path] = []
     try:
-        with pytest.raises(raised), gitrefs.worktrees(repo, [head, head], run_id="t") as got:
+        with pytest.raises(raised), worktrees.checked_out(repo, [head, head], run_id="t") as got:
             paths = got
             os.kill(os.getpid(), signum)
             threading.Event().wait(5)  # the exception lands here
@@ -224,8 +227,8 @@ def test_a_half_created_worktree_is_cleaned_up(
     sample_repo: Path, repo: git.Repo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An `add` killed mid-way leaves a locked entry and a directory without `.git`."""
-    head = gitrefs.resolve_ref(repo, "HEAD")
-    real_create = gitrefs._create_worktree
+    head = refs.resolve_ref(repo, "HEAD")
+    real_create = worktrees._create_worktree
 
     def half_create(repo: git.Repo, ref: RefInfo, path: Path) -> None:
         real_create(repo, ref, path)
@@ -234,8 +237,8 @@ def test_a_half_created_worktree_is_cleaned_up(
         (path / ".git").unlink()
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(gitrefs, "_create_worktree", half_create)
-    with pytest.raises(KeyboardInterrupt), gitrefs.worktrees(repo, [head], run_id="t"):
+    monkeypatch.setattr(worktrees, "_create_worktree", half_create)
+    with pytest.raises(KeyboardInterrupt), worktrees.checked_out(repo, [head], run_id="t"):
         pytest.fail("not reached")
     assert_no_worktrees(sample_repo)
     assert not list(Path(tempfile.gettempdir()).glob(f"perf-waterfall-t-{os.getpid()}-*"))
@@ -245,15 +248,15 @@ def test_an_interrupt_right_after_the_temporary_directory_is_made_leaves_nothing
     sample_repo: Path, repo: git.Repo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Ctrl-C taken by another thread runs its handler whenever: even between mkdtemp and `=`."""
-    head = gitrefs.resolve_ref(repo, "HEAD")
+    head = refs.resolve_ref(repo, "HEAD")
     real_mkdtemp = tempfile.mkdtemp
 
     def mkdtemp_then_interrupted(**kwargs: str) -> str:
         real_mkdtemp(**kwargs)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(gitrefs.tempfile, "mkdtemp", mkdtemp_then_interrupted)
-    with pytest.raises(KeyboardInterrupt), gitrefs.worktrees(repo, [head], run_id="t"):
+    monkeypatch.setattr(refs.tempfile, "mkdtemp", mkdtemp_then_interrupted)
+    with pytest.raises(KeyboardInterrupt), worktrees.checked_out(repo, [head], run_id="t"):
         pytest.fail("not reached")
     assert_no_worktrees(sample_repo)
     assert not list(Path(tempfile.gettempdir()).glob(f"perf-waterfall-t-{os.getpid()}-*"))
@@ -273,10 +276,10 @@ def test_worktree_side_carries_uncommitted_changes_and_leaves_the_checkout_alone
     (sample_repo / "staged.txt").write_text("staged, then edited\n")
     os.symlink("README.md", sample_repo / "link")
     before = user_state(sample_repo)
-    head = gitrefs.resolve_ref(repo, "HEAD")
-    wt = gitrefs.resolve_ref(repo, WORKTREE)
+    head = refs.resolve_ref(repo, "HEAD")
+    wt = refs.resolve_ref(repo, WORKTREE)
 
-    with gitrefs.worktrees(repo, [head, wt], run_id="t") as (clean, dirty):
+    with worktrees.checked_out(repo, [head, wt], run_id="t") as (clean, dirty):
         assert (dirty / "README.md").read_text() == "edited, unstaged\n"
         assert not (dirty / "pkg" / "keep.py").exists()
         assert (dirty / "pkg" / "new module.py").read_text() == "NEW = 'ü'\n"
@@ -293,11 +296,11 @@ def test_worktree_side_carries_uncommitted_changes_and_leaves_the_checkout_alone
 
 
 def test_concurrent_runs_get_distinct_directories(sample_repo: Path, repo: git.Repo) -> None:
-    head = gitrefs.resolve_ref(repo, "HEAD")
-    other = gitrefs.open_repo(sample_repo)
+    head = refs.resolve_ref(repo, "HEAD")
+    other = refs.open_repo(sample_repo)
     with (
-        gitrefs.worktrees(repo, [head, head], run_id="same") as first,
-        gitrefs.worktrees(other, [head, head], run_id="same") as second,
+        worktrees.checked_out(repo, [head, head], run_id="same") as first,
+        worktrees.checked_out(other, [head, head], run_id="same") as second,
     ):
         assert first[0].parent != second[0].parent
         assert len(set(first + second)) == 4
@@ -306,11 +309,11 @@ def test_concurrent_runs_get_distinct_directories(sample_repo: Path, repo: git.R
 
 
 def test_stale_worktrees_names_those_of_dead_runs(sample_repo: Path, repo: git.Repo) -> None:
-    head = gitrefs.resolve_ref(repo, "HEAD")
-    with gitrefs.worktrees(repo, [head], run_id="t") as (path,):
-        assert gitrefs.stale_worktrees(repo) == []
+    head = refs.resolve_ref(repo, "HEAD")
+    with worktrees.checked_out(repo, [head], run_id="t") as (path,):
+        assert worktrees.stale_worktrees(repo) == []
         dead = path.parent.with_name(path.parent.name.replace(f"-{os.getpid()}-", "-999999999-"))
         run_git(sample_repo, "worktree", "add", "-q", "--detach", str(dead / "0-x"), head.sha)
-        assert gitrefs.stale_worktrees(repo) == [dead / "0-x"]
+        assert worktrees.stale_worktrees(repo) == [dead / "0-x"]
         run_git(sample_repo, "worktree", "remove", "--force", str(dead / "0-x"))
         dead.rmdir()

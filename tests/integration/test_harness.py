@@ -12,10 +12,12 @@ from typing import Any
 
 import pytest
 
-from perfwaterfall import harness, procgroup
 from perfwaterfall.errors import HarnessFailed, UsageError
-from perfwaterfall.gitrefs import RefInfo
-from perfwaterfall.harness import HarnessSpec, Side
+from perfwaterfall.measure import harness
+from perfwaterfall.measure import processes as procgroup
+from perfwaterfall.measure.harness import SideCheckout
+from perfwaterfall.measure.refs import RefInfo
+from perfwaterfall.protocol.harness_spec import HarnessSpec
 from tests.helpers.fake_harness import fake_harness_argv
 from tests.helpers.processes import group_running, running, wait_for_file
 
@@ -30,11 +32,11 @@ def worktree(tmp_path: Path) -> Path:
     return path
 
 
-def make_side(worktree: Path, **env: str) -> Side:
-    return Side(label="head", ref=REF, worktree=worktree, env=env)
+def make_side(worktree: Path, **env: str) -> SideCheckout:
+    return SideCheckout(label="head", ref=REF, worktree=worktree, env=env)
 
 
-def run(side: Side, *, scenario: str = "alpha", round_index: int = 0, **kw: Any) -> Any:
+def run(side: SideCheckout, *, scenario: str = "alpha", round_index: int = 0, **kw: Any) -> Any:
     options: dict[str, Any] = {"frames": 3, "warmup": 1, "timeout": 30.0, **kw}
     return harness.run_round(SPEC, side, scenario=scenario, round_index=round_index, **options)
 

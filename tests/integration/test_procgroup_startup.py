@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from perfwaterfall import procgroup
+from perfwaterfall.measure import processes as procgroup
 
 
 def test_an_interrupt_inside_popen_ends_the_session_it_started(monkeypatch, tmp_path):

@@ -9,7 +9,7 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from perfwaterfall.cli import main
+from perfwaterfall.cli.app import main
 
 ROOT = Path(__file__).parents[2]
 SMALL = ["-s", "480p_raw", "--frames", "3", "--rounds", "2", "--warmup", "1"]

@@ -13,21 +13,21 @@ from pathlib import Path
 
 import pytest
 
-from perfwaterfall import harness
-from perfwaterfall.gitrefs import RefInfo
-from perfwaterfall.harness import HarnessSpec, Side
-from perfwaterfall.profile import (
+from perfwaterfall.measure import harness
+from perfwaterfall.measure.harness import SideCheckout
+from perfwaterfall.measure.refs import RefInfo
+from perfwaterfall.profile.folded import parse_folded
+from perfwaterfall.profile.movers import movers
+from perfwaterfall.profile.pyspy import (
+    NOT_FOUND,
     PTRACE_DENIED,
-    Format,
-    ProfileUnavailable,
+    ProfileFormat,
     diagnose,
     find_py_spy,
-    movers,
-    parse_folded,
     record_argv,
-    require_py_spy,
-    seen_processes,
 )
+from perfwaterfall.protocol.harness_spec import HarnessSpec
+from tests.helpers.profiles import seen_processes
 
 ROOT = Path(__file__).parents[2]
 SPEC = HarnessSpec(argv=("{python}", "-m", "scenarios"))
@@ -48,9 +48,9 @@ def py_spy() -> str:
     return found
 
 
-def record(py_spy: str, output: Path, fmt: Format) -> None:
+def record(py_spy: str, output: Path, fmt: ProfileFormat) -> None:
     """One profiled round of the real harness, through run_round's wrap like the engine."""
-    side = Side(label="head", ref=REF, worktree=ROOT, env={"SCENARIOS_SCALE": "0.05"})
+    side = SideCheckout(label="head", ref=REF, worktree=ROOT, env={"SCENARIOS_SCALE": "0.05"})
     result = harness.run_round(
         SPEC,
         side,
@@ -100,9 +100,7 @@ def test_without_py_spy_on_path_or_beside_python(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.setattr(sys, "executable", str(tmp_path / "bin" / "python"))
     assert find_py_spy() is None
-    with pytest.raises(ProfileUnavailable) as caught:
-        require_py_spy()
-    assert "\n" not in str(caught.value) and "pip install py-spy" in str(caught.value)
+    assert "\n" not in NOT_FOUND and "pip install py-spy" in NOT_FOUND
 
 
 @pytest.mark.skipif(

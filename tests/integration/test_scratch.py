@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from perfwaterfall import scratch
+from perfwaterfall.measure import scratch
 
 
 def test_only_scratch_directories_of_dead_processes_are_swept(
@@ -36,7 +36,7 @@ def test_only_scratch_directories_of_dead_processes_are_swept(
             (tmp_path / name / "stdout").write_text("x")
     empty_root = tmp_path / f"perf-waterfall-run_2-{dead.pid}-abc_9012"
     empty_root.mkdir()  # killed before its first `git worktree add`
-    assert sorted(scratch.sweep_stale()) == sorted([tmp_path / names["dead"], empty_root])
+    assert sorted(scratch.remove_leftovers()) == sorted([tmp_path / names["dead"], empty_root])
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         n for k, n in names.items() if k != "dead"
     )
@@ -50,5 +50,5 @@ def test_a_scratch_directory_is_named_after_its_process_and_gone_after(
         assert tmp.parent == tmp_path
         assert tmp.name.startswith(f"perf-waterfall-round-{os.getpid()}-")
         (tmp / "results.json").write_text("{}")
-        assert scratch.sweep_stale() == []  # ours, and we are alive
+        assert scratch.remove_leftovers() == []  # ours, and we are alive
     assert list(tmp_path.iterdir()) == []

@@ -5,13 +5,13 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-from perfwaterfall.bundle import Bundle, BundleSide
-from perfwaterfall.compare import Comparison
-from perfwaterfall.gitrefs import RefInfo
-from perfwaterfall.machine import MachineInfo
-from perfwaterfall.report import Report, SideInfo
-from perfwaterfall.results import RoundResult, ScenarioInfo, Stage
-from perfwaterfall.workflow import compare_sides
+from perfwaterfall.analysis.build import compare_sides
+from perfwaterfall.analysis.comparison import Comparison
+from perfwaterfall.analysis.report import Report, SideInfo
+from perfwaterfall.measure.refs import RefInfo
+from perfwaterfall.protocol.document import RoundResult, ScenarioInfo, Stage
+from perfwaterfall.store.bundle import Bundle, BundleSide
+from perfwaterfall.store.machine import MachineInfo
 
 PIPELINE = (
     Stage("VideoIn", "filter"),

@@ -1,7 +1,7 @@
 import pytest
 
-from perfwaterfall.compare import compare_scenario, summarize_round
-from perfwaterfall.results import Stage
+from perfwaterfall.analysis.comparison import compare_scenario, summarize_round
+from perfwaterfall.protocol.document import Stage
 from tests.unit.builders import PIPELINE, round_result, rounds
 
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from perfwaterfall import bundle as bundles
-from perfwaterfall.export import to_json, to_markdown
+from perfwaterfall.analysis.build import build_report
+from perfwaterfall.analysis.gate import regressions
+from perfwaterfall.cli.output import exit_code
+from perfwaterfall.export.exporters import to_json, to_markdown
 from perfwaterfall.export.markdown import escape, fence
-from perfwaterfall.gate import regressions
-from perfwaterfall.output import exit_code
-from perfwaterfall.workflow import build_report
+from perfwaterfall.store import bundle as bundles
 from tests.unit.builders import bundle, rounds
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -80,14 +80,14 @@ def test_gate_ignores_noise_and_improvements():
 
 def test_a_failed_run_exits_one_before_the_gate():
     report = replace(gate_report(PIPE, [0.02, 9.0, 20.0, 9.0, 0.02]), failure=None)
-    from perfwaterfall.report import Failure
+    from perfwaterfall.store.bundle import Failure
 
     assert exit_code(replace(report, failure=Failure("boom")), 1.0) == 1
 
 
 def test_a_commit_entry_of_the_wrong_shape_is_an_invalid_bundle():
-    from perfwaterfall.bundle import from_dict, to_dict
     from perfwaterfall.errors import InvalidDocument
+    from perfwaterfall.store.bundle import from_dict, to_dict
 
     data = to_dict(bundles.load(FIXTURES / "ladder.bundle.json"))
     data["commits"] = [["only a subject"]]  # found by the fuzzer: was an IndexError

@@ -1,7 +1,7 @@
 import os
 import stat
 
-from perfwaterfall.files import write_atomically
+from perfwaterfall.store.atomic import write_atomically
 
 
 def test_replaces_a_regular_file_whole(tmp_path):

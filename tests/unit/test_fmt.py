@@ -1,14 +1,14 @@
-from perfwaterfall import fmt
+from perfwaterfall.present import numbers
 
 
 def test_signed_ms_never_shows_negative_zero():
-    assert fmt.signed_ms(-0.0001) == "+0.000"
-    assert fmt.signed_ms(-0.02) == "-0.020"
-    assert fmt.signed_ms(-11.04) == "-11.0"
+    assert numbers.signed_ms(-0.0001) == "+0.000"
+    assert numbers.signed_ms(-0.02) == "-0.020"
+    assert numbers.signed_ms(-11.04) == "-11.0"
 
 
 def test_ms_precision_follows_magnitude():
-    assert [fmt.ms(v) for v in (0.0421, 6.484, 20.06, 133.4, None)] == [
+    assert [numbers.ms(v) for v in (0.0421, 6.484, 20.06, 133.4, None)] == [
         "0.042",
         "6.48",
         "20.1",
@@ -18,4 +18,4 @@ def test_ms_precision_follows_magnitude():
 
 
 def test_one_line_flattens_harness_names():
-    assert fmt.one_line("Det\nector\t x") == "Det ector x"
+    assert numbers.one_line("Det\nector\t x") == "Det ector x"

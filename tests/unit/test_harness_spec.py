@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from perfwaterfall import harness
 from perfwaterfall.errors import UsageError
-from perfwaterfall.gitrefs import RefInfo
-from perfwaterfall.harness import DEFAULT_HARNESS, HarnessSpec, Side
+from perfwaterfall.measure import harness
+from perfwaterfall.measure.harness import SideCheckout
+from perfwaterfall.measure.refs import RefInfo
+from perfwaterfall.protocol import harness_spec
+from perfwaterfall.protocol.harness_spec import DEFAULT_HARNESS, HarnessSpec
 
 
 def write_pyproject(root: Path, table: str) -> Path:
@@ -21,12 +23,12 @@ def write_pyproject(root: Path, table: str) -> Path:
 
 
 def test_default_without_pyproject(tmp_path: Path) -> None:
-    assert harness.load_harness_spec(tmp_path, None) == HarnessSpec(argv=DEFAULT_HARNESS)
+    assert harness_spec.load_harness_spec(tmp_path, None) == HarnessSpec(argv=DEFAULT_HARNESS)
 
 
 def test_default_without_the_table(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
-    assert harness.load_harness_spec(tmp_path, None).argv == DEFAULT_HARNESS
+    assert harness_spec.load_harness_spec(tmp_path, None).argv == DEFAULT_HARNESS
 
 
 def test_table_beats_default(tmp_path: Path) -> None:
@@ -34,7 +36,7 @@ def test_table_beats_default(tmp_path: Path) -> None:
         tmp_path,
         'harness = ["{python}", "bench.py"]\nsetup = ["make", "ext"]\ngraft = ["bench", "b/c.py"]',
     )
-    spec = harness.load_harness_spec(tmp_path, None)
+    spec = harness_spec.load_harness_spec(tmp_path, None)
     assert spec == HarnessSpec(
         argv=("{python}", "bench.py"), setup=("make", "ext"), graft=("bench", "b/c.py")
     )
@@ -42,7 +44,7 @@ def test_table_beats_default(tmp_path: Path) -> None:
 
 def test_cli_beats_table_but_keeps_setup_and_graft(tmp_path: Path) -> None:
     write_pyproject(tmp_path, 'harness = ["table"]\nsetup = ["make"]\ngraft = ["bench"]')
-    spec = harness.load_harness_spec(tmp_path, "{python} -m 'my bench' --fast")
+    spec = harness_spec.load_harness_spec(tmp_path, "{python} -m 'my bench' --fast")
     assert spec == HarnessSpec(
         argv=("{python}", "-m", "my bench", "--fast"), setup=("make",), graft=("bench",)
     )
@@ -50,13 +52,13 @@ def test_cli_beats_table_but_keeps_setup_and_graft(tmp_path: Path) -> None:
 
 def test_empty_setup_means_none(tmp_path: Path) -> None:
     write_pyproject(tmp_path, "setup = []")
-    assert harness.load_harness_spec(tmp_path, None).setup is None
+    assert harness_spec.load_harness_spec(tmp_path, None).setup is None
 
 
 @pytest.mark.parametrize("cli", ["", "   ", "python 'unclosed"])
 def test_bad_cli_harness(tmp_path: Path, cli: str) -> None:
     with pytest.raises(UsageError, match="--harness"):
-        harness.load_harness_spec(tmp_path, cli)
+        harness_spec.load_harness_spec(tmp_path, cli)
 
 
 @pytest.mark.parametrize(
@@ -80,7 +82,7 @@ def test_bad_cli_harness(tmp_path: Path, cli: str) -> None:
 def test_malformed_table_names_file_and_key(tmp_path: Path, table: str, key: str) -> None:
     path = write_pyproject(tmp_path, table)
     with pytest.raises(UsageError) as info:
-        harness.load_harness_spec(tmp_path, None)
+        harness_spec.load_harness_spec(tmp_path, None)
     message = str(info.value)
     assert str(path) in message and key in message and "\n" not in message
 
@@ -88,22 +90,22 @@ def test_malformed_table_names_file_and_key(tmp_path: Path, table: str, key: str
 def test_unparsable_toml_names_the_file(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.perf-waterfall\nharness = [")
     with pytest.raises(UsageError, match=r"pyproject\.toml"):
-        harness.load_harness_spec(tmp_path, None)
+        harness_spec.load_harness_spec(tmp_path, None)
 
 
 def test_table_that_is_not_a_table(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool]\n"perf-waterfall" = 3\n')
     with pytest.raises(UsageError, match=r"\[tool.perf-waterfall\] must be a table"):
-        harness.load_harness_spec(tmp_path, None)
+        harness_spec.load_harness_spec(tmp_path, None)
 
 
 def test_this_repository_names_its_harness() -> None:
     root = Path(__file__).resolve().parents[2]
-    assert harness.load_harness_spec(root, None).argv == ("{python}", "-m", "scenarios")
+    assert harness_spec.load_harness_spec(root, None).argv == ("{python}", "-m", "scenarios")
 
 
 def test_expand_argv_replaces_python() -> None:
-    argv = harness.expand_argv(["{python}", "-m", "x", "--py={python}"])
+    argv = harness_spec.expand_argv(["{python}", "-m", "x", "--py={python}"])
     assert argv == [sys.executable, "-m", "x", f"--py={sys.executable}"]
 
 
@@ -111,7 +113,9 @@ def test_harness_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PYTHONPATH", "/old/path")
     monkeypatch.setenv("KEEP_ME", "1")
     ref = RefInfo(name="origin/main", sha="a" * 40, short="aaaaaaa", subject="s")
-    side = Side(label="base", ref=ref, worktree=tmp_path, env={"TRANSPORT": "shm", "KEEP_ME": "2"})
+    side = SideCheckout(
+        label="base", ref=ref, worktree=tmp_path, env={"TRANSPORT": "shm", "KEEP_ME": "2"}
+    )
     env = harness.harness_env(side)
     assert env["PYTHONPATH"] == f"{tmp_path}{os.pathsep}/old/path"
     assert env["PERF_WATERFALL_REF"] == "origin/main"

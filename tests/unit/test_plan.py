@@ -1,4 +1,4 @@
-from perfwaterfall.plan import interleave
+from perfwaterfall.measure.plan import interleave
 
 
 def test_rounds_alternate_which_side_goes_first():

@@ -11,24 +11,21 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from perfwaterfall import profile
 from perfwaterfall.export.profile_markdown import movers_markdown
-from perfwaterfall.profile import (
-    Mover,
-    Movers,
-    ProfileUnavailable,
+from perfwaterfall.profile.folded import Folded, parse_folded
+from perfwaterfall.profile.movers import Mover, Movers, movers
+from perfwaterfall.profile.pyspy import (
+    NOT_FOUND,
+    PTRACE_DENIED,
     diagnose,
     find_py_spy,
-    movers,
     output_path,
-    parse_folded,
     record_argv,
-    require_py_spy,
-    seen_processes,
 )
 from perfwaterfall.render.profile import movers_panel
 from perfwaterfall.render.terminal import make_console
 from perfwaterfall.render.theme import FASTER, SLOWER, make_theme
+from tests.helpers.profiles import seen_processes
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "profile"
 BASE_ROOT = Path("/tmp/pw-base-1234/wt")
@@ -46,17 +43,17 @@ TRACK = "Stage.track (scenarios/stage.py)"
 TRACKER_MAIN = "main (multiprocessing/resource_tracker.py)"
 
 
-def load(name: str, root: Path) -> profile.Folded:
+def load(name: str, root: Path) -> Folded:
     return parse_folded((FIXTURES / name).read_text(), roots=[root])
 
 
 @pytest.fixture
-def base() -> profile.Folded:
+def base() -> Folded:
     return load("base.folded", BASE_ROOT)
 
 
 @pytest.fixture
-def head() -> profile.Folded:
+def head() -> Folded:
     return load("head.folded", HEAD_ROOT)
 
 
@@ -295,12 +292,11 @@ def test_find_py_spy_on_path_then_beside_the_interpreter(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "executable", str(beside / "python"))
     monkeypatch.setenv("PATH", str(on_path))
     assert find_py_spy() is None
-    with pytest.raises(ProfileUnavailable, match="pip install py-spy"):
-        require_py_spy()
+    assert "pip install py-spy" in NOT_FOUND  # what --profile then says
     _executable(beside / "py-spy")
     assert find_py_spy() == str(beside / "py-spy")
     _executable(on_path / "py-spy")
-    assert find_py_spy() == str(on_path / "py-spy") == require_py_spy()
+    assert find_py_spy() == str(on_path / "py-spy")
 
 
 def test_a_non_executable_py_spy_beside_the_interpreter_is_not_used(tmp_path, monkeypatch):
@@ -328,7 +324,7 @@ DENIED = [
 @pytest.mark.parametrize("stderr", DENIED)
 def test_ptrace_denied_is_one_line_with_the_fixes(stderr):
     line = diagnose("py-spy> Sampling process 250 times a second.\n" + stderr)
-    assert line == profile.PTRACE_DENIED
+    assert line == PTRACE_DENIED
     assert "\n" not in line
     assert "ptrace_scope=0" in line and "SYS_PTRACE" in line and "root" in line
 
@@ -349,9 +345,8 @@ def test_other_failures_are_not_blamed_on_ptrace(stderr):
     assert diagnose(stderr) is None
 
 
-def test_profile_unavailable_is_a_user_facing_error():
-    assert isinstance(ProfileUnavailable("x"), profile.PerfWaterfallError)
-    assert "\n" not in profile.NOT_FOUND and "\n" not in profile.PTRACE_DENIED
+def test_profile_messages_are_one_line_each():
+    assert "\n" not in NOT_FOUND and "\n" not in PTRACE_DENIED
 
 
 # ---------------------------------------------------------------- panel and markdown

@@ -12,7 +12,7 @@ from rich.console import Console
 from perfwaterfall.render.spans import axis, axis_limit, nice_ticks, span
 from perfwaterfall.render.terminal import make_console, print_report
 from perfwaterfall.render.theme import FASTER, SLOWER, make_theme
-from perfwaterfall.report import Failure
+from perfwaterfall.store.bundle import Failure
 from tests.unit.builders import ladder_comparison, report
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -102,7 +102,7 @@ def test_failure_panel_shows_message_and_stderr_tail():
 
 
 def test_a_report_with_no_finished_scenario_still_renders_header():
-    from perfwaterfall.compare import Comparison
+    from perfwaterfall.analysis.comparison import Comparison
 
     text = render(report(Comparison((), 2.0), failure=Failure("base main 4k_raw round 1 failed")))
     assert "perf-waterfall" in text and "round 1 failed" in text
@@ -133,8 +133,8 @@ def test_ticks_are_round_and_the_axis_ends_on_one():
 
 
 def test_a_commit_named_by_its_sha_shows_the_sha_once():
-    from perfwaterfall.export import to_markdown
-    from perfwaterfall.report import SideInfo
+    from perfwaterfall.analysis.report import SideInfo
+    from perfwaterfall.export.exporters import to_markdown
     from tests.unit.builders import ref
 
     by_sha = SideInfo("base", ref("a1b2c3d", "a1b2c3d", "Baseline transport"))
@@ -147,7 +147,7 @@ def test_a_commit_named_by_its_sha_shows_the_sha_once():
 
 
 def test_shown_sha_hides_only_a_sha_the_user_typed():
-    from perfwaterfall.gitrefs import WORKTREE, RefInfo
+    from perfwaterfall.measure.refs import WORKTREE, RefInfo
 
     sha = "cafe1234" + "0" * 32
 

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from perfwaterfall.errors import InvalidDocument
-from perfwaterfall.results import (
+from perfwaterfall.protocol.document import (
     SCHEMA_V1,
     loads_json,
     parse_results,

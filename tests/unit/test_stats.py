@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from perfwaterfall.stats import (
+from perfwaterfall.analysis.stats import (
     compare_samples,
     estimate,
     geometric_mean,

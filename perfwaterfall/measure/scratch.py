@@ -33,7 +33,7 @@ def scratch_dir(kind: str) -> Iterator[Path]:
         yield Path(tmp)
 
 
-def sweep_stale() -> list[Path]:
+def remove_leftovers() -> list[Path]:
     """Remove what runs whose process is dead left in the temporary directory.
 
     Scratch directories go whole. A worktree root goes only if it is empty (killed

@@ -4,35 +4,16 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
+from perfwaterfall.analysis.gate import regressions
+from perfwaterfall.analysis.report import Report, SweepReport
+from perfwaterfall.cli.options import OutputOptions
 from perfwaterfall.errors import EXIT_REGRESSION, EXIT_RUN_FAILED, UsageError
-from perfwaterfall.export import FORMATS, SWEEP_FORMATS, TEXT_FORMATS
-from perfwaterfall.files import write_atomically
-from perfwaterfall.gate import regressions
+from perfwaterfall.export.exporters import SWEEP_FORMATS, TEXT_FORMATS
 from perfwaterfall.render.sweep import print_sweep
 from perfwaterfall.render.terminal import Draw, make_console, plain_text, print_report, recorded
-from perfwaterfall.report import Report, SweepReport
-
-
-@dataclass(frozen=True)
-class OutputOptions:
-    format: str = "terminal"
-    output: Path | None = None
-    svg: Path | None = None
-    html: Path | None = None
-    fail_on_regression: float | None = None
-    no_color: bool = False
-
-    def check(self) -> None:
-        if self.format not in FORMATS:
-            raise UsageError(f"--format must be one of {', '.join(FORMATS)}, got {self.format!r}")
-        if self.fail_on_regression is not None and self.fail_on_regression < 0:
-            raise UsageError("--fail-on-regression takes a percentage >= 0")
-        for flag, path in (("--output", self.output), ("--svg", self.svg), ("--html", self.html)):
-            if path is not None and not path.parent.is_dir():
-                raise UsageError(f"{flag} {path}: directory {path.parent} does not exist")
+from perfwaterfall.store.atomic import write_atomically
 
 
 def emit_report(report: Report, options: OutputOptions) -> int:

@@ -12,8 +12,6 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scipy.stats import binom, mannwhitneyu
-
 ALPHA = 0.05
 CONFIDENCE = 0.95
 
@@ -85,6 +83,8 @@ def _median_ci_ranks(n: int) -> tuple[int, int]:
     Coverage of that interval is 1 - 2 P(Bin(n, 1/2) <= k-1); k = 1 (the full
     range) is the fallback when even it falls short.
     """
+    from scipy.stats import binom  # imported here: scipy.stats alone takes 0.8 s
+
     k = 1
     while k + 1 <= (n + 1) // 2 and 1.0 - 2.0 * float(binom.cdf(k, n, 0.5)) >= CONFIDENCE:
         k += 1
@@ -97,6 +97,8 @@ def mann_whitney_p(base: Sequence[float], head: Sequence[float]) -> float:
         return 1.0
     if len(set(base)) == 1 and set(base) == set(head):
         return 1.0  # identical constant samples: scipy warns and returns nan
+    from scipy.stats import mannwhitneyu
+
     result = mannwhitneyu(base, head, alternative="two-sided", method="auto")
     p = float(result.pvalue)
     return 1.0 if math.isnan(p) else p

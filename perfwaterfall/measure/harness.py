@@ -8,20 +8,17 @@ its whole process group is ended before we return or raise, whatever happened.
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
 import signal
-import sys
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
-from typing import Any
+from pathlib import Path
 
-from perfwaterfall import procgroup
 from perfwaterfall.errors import HarnessFailed, InvalidDocument, UsageError
-from perfwaterfall.gitrefs import RefInfo
-from perfwaterfall.results import (
+from perfwaterfall.measure import processes as procgroup
+from perfwaterfall.measure.refs import RefInfo
+from perfwaterfall.measure.scratch import scratch_dir
+from perfwaterfall.protocol.document import (
     MAX_DOCUMENT_BYTES,
     RoundResult,
     ScenarioInfo,
@@ -29,27 +26,15 @@ from perfwaterfall.results import (
     loads_json,
     parse_scenario_list,
 )
-from perfwaterfall.scratch import scratch_dir
+from perfwaterfall.protocol.harness_spec import HarnessSpec, expand_argv
 
-DEFAULT_HARNESS = ("{python}", "-m", "scenarios")
-PYTHON_PLACEHOLDER = "{python}"
-TABLE = "tool.perf-waterfall"
 STDERR_TAIL_LINES = 20
 # Enough for the tail of any sane harness output; a runaway log is not read whole.
 _TAIL_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
-class HarnessSpec:
-    """How to run a repository's harness (harness-protocol.md, "Where the harness is named")."""
-
-    argv: tuple[str, ...]
-    setup: tuple[str, ...] | None = None
-    graft: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Side:
+class SideCheckout:
     """One side of a comparison: where it is checked out and what it adds to the environment."""
 
     label: str  # "base"/"head" or a sweep value
@@ -58,91 +43,10 @@ class Side:
     env: Mapping[str, str]  # the user's KEY=VALUE for this side
 
 
-# ---------------------------------------------------------------- the spec
-
-
-def load_harness_spec(checkout_root: Path, cli_harness: str | None) -> HarnessSpec:
-    """``--harness`` beats ``[tool.perf-waterfall]`` in pyproject.toml beats the default.
-
-    ``--harness`` replaces only the argv: ``setup`` and ``graft`` still come from the table.
-    """
-    pyproject = checkout_root / "pyproject.toml"
-    table = _read_table(pyproject)
-    argv = _cli_argv(cli_harness) if cli_harness is not None else None
-    if argv is None:
-        argv = _argv_key(table, "harness", pyproject) if "harness" in table else DEFAULT_HARNESS
-    setup = _argv_key(table, "setup", pyproject, allow_empty=True) if "setup" in table else None
-    graft = _graft_key(table, pyproject) if "graft" in table else ()
-    return HarnessSpec(argv=argv, setup=setup or None, graft=graft)
-
-
-def expand_argv(argv: Sequence[str]) -> list[str]:
-    """Replace ``{python}`` by the interpreter running perf-waterfall."""
-    return [arg.replace(PYTHON_PLACEHOLDER, sys.executable) for arg in argv]
-
-
-def _cli_argv(text: str) -> tuple[str, ...]:
-    try:
-        argv = tuple(shlex.split(text))
-    except ValueError as exc:
-        raise UsageError(f"--harness {text!r}: cannot split it into arguments ({exc})") from None
-    if not argv:
-        raise UsageError("--harness is empty: give a command, e.g. --harness 'python -m bench'")
-    return argv
-
-
-def _read_table(pyproject: Path) -> dict[str, Any]:
-    """The ``[tool.perf-waterfall]`` table, or {} when the file or the table is absent."""
-    try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"{pyproject}: cannot be read as TOML ({exc})") from None
-    tool = data.get("tool", {})
-    table = tool.get("perf-waterfall", {}) if isinstance(tool, dict) else {}
-    if not isinstance(table, dict):
-        raise UsageError(f"{pyproject}: [{TABLE}] must be a table")
-    return table
-
-
-def _argv_key(
-    table: Mapping[str, Any], key: str, pyproject: Path, *, allow_empty: bool = False
-) -> tuple[str, ...]:
-    value = table[key]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise UsageError(f"{pyproject}: [{TABLE}] {key} must be a list of strings (an argv)")
-    if not value and not allow_empty:
-        raise UsageError(f"{pyproject}: [{TABLE}] {key} must not be empty")
-    if value and not value[0]:
-        raise UsageError(f"{pyproject}: [{TABLE}] {key} starts with an empty program name")
-    return tuple(value)
-
-
-def _graft_key(table: Mapping[str, Any], pyproject: Path) -> tuple[str, ...]:
-    value = table["graft"]
-    where = f"{pyproject}: [{TABLE}] graft"
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise UsageError(f"{where} must be a list of paths relative to the repository root")
-    for item in value:
-        parts = PurePosixPath(item).parts
-        bad = (
-            not item
-            or "\0" in item
-            or item.startswith("/")
-            or ".." in parts
-            or parts in ((), (".",))
-            or parts[0] == ".git"
-        )
-        if bad:
-            raise UsageError(f"{where}: {item!r} is not a path inside the repository")
-    return tuple(value)
-
-
 # ---------------------------------------------------------------- environment
 
 
-def harness_env(side: Side) -> dict[str, str]:
+def harness_env(side: SideCheckout) -> dict[str, str]:
     """The environment of every harness process of ``side`` (harness-protocol.md, Invocation)."""
     env = dict(os.environ)
     old = env.get("PYTHONPATH")
@@ -158,7 +62,7 @@ def harness_env(side: Side) -> dict[str, str]:
 
 
 def list_scenarios(
-    spec: HarnessSpec, side: Side, *, timeout: float = 60
+    spec: HarnessSpec, side: SideCheckout, *, timeout: float = 60
 ) -> tuple[ScenarioInfo, ...]:
     """``HARNESS list`` at one side: the scenarios its harness offers."""
     what = f"{_who(side)}: listing scenarios"
@@ -174,7 +78,7 @@ def list_scenarios(
             raise HarnessFailed(str(exc), side=side.label, ref=side.ref.name) from None
 
 
-def run_setup(spec: HarnessSpec, side: Side, *, timeout: float) -> None:
+def run_setup(spec: HarnessSpec, side: SideCheckout, *, timeout: float) -> None:
     """Run the ``setup`` argv once in a fresh worktree; its failure aborts the side."""
     if not spec.setup:
         return
@@ -202,7 +106,7 @@ def graft(spec: HarnessSpec, head_root: Path, base_worktree: Path) -> None:
 
 def run_round(
     spec: HarnessSpec,
-    side: Side,
+    side: SideCheckout,
     *,
     scenario: str,
     frames: int,
@@ -241,18 +145,18 @@ def run_round(
     return result
 
 
-def describe_round(side: Side, scenario: str, round_index: int) -> str:
+def describe_round(side: SideCheckout, scenario: str, round_index: int) -> str:
     """How messages name a round: side, ref, scenario, and the round counted from 1."""
     return f"{_who(side)}, scenario {scenario!r}, round {round_index + 1}"
 
 
-def _who(side: Side) -> str:
+def _who(side: SideCheckout) -> str:
     return f"{side.label} ({side.ref.name})"
 
 
 def _run(
     argv: Sequence[str],
-    side: Side,
+    side: SideCheckout,
     tmp: Path,
     *,
     timeout: float,

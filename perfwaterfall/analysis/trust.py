@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from perfwaterfall.compare import Comparison
-from perfwaterfall.stats import ALPHA, min_reachable_p, rounds_needed
+from perfwaterfall.analysis.comparison import Comparison
+from perfwaterfall.analysis.stats import ALPHA, min_reachable_p, rounds_needed
 
 # Round medians of a quiet pipeline agree within a few percent; beyond this the
 # machine was busy or the scenario is unstable, and small changes drown.

@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from perfwaterfall.compare import Comparison, ScenarioComparison
-from perfwaterfall.gitrefs import RefInfo
-from perfwaterfall.machine import MachineInfo
-from perfwaterfall.profile import Movers
+from perfwaterfall.analysis.comparison import Comparison, ScenarioComparison
+from perfwaterfall.measure.refs import RefInfo
+from perfwaterfall.profile.movers import Movers
+from perfwaterfall.store.bundle import Failure
+from perfwaterfall.store.machine import MachineInfo
 
 
 @dataclass(frozen=True)
@@ -20,14 +21,6 @@ class SideInfo:
     label: str
     ref: RefInfo
     env: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Failure:
-    """A harness round that failed, for the failure panel."""
-
-    message: str
-    stderr_tail: str = ""
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from perfwaterfall import gitrefs, harness, interrupts, scratch
 from perfwaterfall.errors import HarnessFailed, UsageError
-from perfwaterfall.gitrefs import RefInfo
-from perfwaterfall.plan import PlannedRound, interleave
-from perfwaterfall.profiling import ProfileData, ProfileSettings, profile_all
-from perfwaterfall.results import RoundResult, ScenarioInfo, stage_names
+from perfwaterfall.measure import harness, scratch, signals
+from perfwaterfall.measure.plan import PlannedRound, interleave
+from perfwaterfall.measure.refs import RefInfo, open_repo, resolve_ref
+from perfwaterfall.measure.worktrees import checked_out, remove_leftover_worktrees
+from perfwaterfall.profile.rounds import ProfileData, ProfileSettings, profile_all
+from perfwaterfall.protocol.document import RoundResult, ScenarioInfo, stage_names
+from perfwaterfall.protocol.harness_spec import HarnessSpec, load_harness_spec
 
 
 class Observer(Protocol):
@@ -97,18 +99,18 @@ def measure(request: MeasureRequest, observer: Observer | None = None) -> Measur
     """Run every planned round; a failing round stops the run but keeps what was measured."""
     obs = observer or QuietObserver()
     obs.stage("resolving refs")
-    repo = gitrefs.open_repo(request.repo)
-    refs = [gitrefs.resolve_ref(repo, side.ref) for side in request.sides]
-    swept = gitrefs.sweep_stale_worktrees(repo)
-    scratch.sweep_stale()
-    spec = harness.load_harness_spec(Path(repo.working_tree_dir or request.repo), request.harness)
+    repo = open_repo(request.repo)
+    resolved = [resolve_ref(repo, side.ref) for side in request.sides]
+    swept = remove_leftover_worktrees(repo)
+    scratch.remove_leftovers()
+    spec = load_harness_spec(Path(repo.working_tree_dir or request.repo), request.harness)
     head_index = len(request.sides) - 1
 
     obs.stage("creating worktrees")
-    with gitrefs.worktrees(repo, refs, run_id=new_run_id()) as paths:
+    with checked_out(repo, resolved, run_id=new_run_id()) as paths:
         sides = [
-            harness.Side(label=req.label, ref=ref, worktree=path, env=dict(req.env))
-            for req, ref, path in zip(request.sides, refs, paths, strict=True)
+            harness.SideCheckout(label=req.label, ref=ref, worktree=path, env=dict(req.env))
+            for req, ref, path in zip(request.sides, resolved, paths, strict=True)
         ]
         if request.same_harness:
             for side in sides[:head_index]:
@@ -122,7 +124,7 @@ def measure(request: MeasureRequest, observer: Observer | None = None) -> Measur
         listed = [harness.list_scenarios(spec, side) for side in sides]
         chosen, warnings = _choose_scenarios(request.scenarios, listed, sides)
         measurement = Measurement(
-            refs=refs,
+            refs=resolved,
             labels=[s.label for s in sides],
             envs=[dict(s.env) for s in sides],
             scenarios=chosen,
@@ -148,8 +150,8 @@ def measure(request: MeasureRequest, observer: Observer | None = None) -> Measur
 
 
 def _run_plan(
-    spec: harness.HarnessSpec,
-    sides: Sequence[harness.Side],
+    spec: HarnessSpec,
+    sides: Sequence[harness.SideCheckout],
     plan: Sequence[PlannedRound],
     request: MeasureRequest,
     measurement: Measurement,
@@ -157,7 +159,7 @@ def _run_plan(
 ) -> None:
     """Run the rounds in order into ``measurement``; the first failure ends the plan."""
     for planned in plan:
-        interrupts.check()
+        signals.check()
         obs.round_started(planned)
         try:
             result = harness.run_round(
@@ -184,7 +186,7 @@ def _run_plan(
 
 
 def _stages_changed(
-    side: harness.Side, planned: PlannedRound, first: RoundResult, result: RoundResult
+    side: harness.SideCheckout, planned: PlannedRound, first: RoundResult, result: RoundResult
 ) -> HarnessFailed:
     what = harness.describe_round(side, planned.scenario, planned.round_index)
     return HarnessFailed(
@@ -200,7 +202,7 @@ def _stages_changed(
 def _choose_scenarios(
     wanted: Sequence[str],
     listed: Sequence[Sequence[ScenarioInfo]],
-    sides: Sequence[harness.Side],
+    sides: Sequence[harness.SideCheckout],
 ) -> tuple[list[ScenarioInfo], list[str]]:
     """Scenarios to run: the user's choice, else all the head lists; only those every side has."""
     head_list = listed[-1]

@@ -1,13 +1,14 @@
-"""What the user asked for, as one typed, frozen value built once by the CLI."""
+"""The defaults of the measuring commands and the checks of what the user typed."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from perfwaterfall.errors import UsageError
+from perfwaterfall.export.formats import FORMATS
 
 ENV_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -20,24 +21,6 @@ DEFAULT_WARMUP = 3
 DEFAULT_ROUNDS = 5
 DEFAULT_THRESHOLD_PCT = 2.0
 DEFAULT_ROUND_TIMEOUT_S = 300.0
-
-
-@dataclass(frozen=True)
-class CompareOptions:
-    base: str | None  # None: origin/main, else main, else master
-    head: str = "HEAD"
-    frames: int = DEFAULT_FRAMES
-    warmup: int = DEFAULT_WARMUP
-    rounds: int = DEFAULT_ROUNDS
-    scenarios: tuple[str, ...] = ()
-    waterfall: str | None = None
-    base_env: dict[str, str] = field(default_factory=dict)
-    head_env: dict[str, str] = field(default_factory=dict)
-    harness: str | None = None
-    same_harness: bool = False
-    threshold_pct: float = DEFAULT_THRESHOLD_PCT
-    repo: Path = Path(".")
-    round_timeout_s: float = DEFAULT_ROUND_TIMEOUT_S
 
 
 def parse_env_pairs(pairs: Iterable[str], flag: str) -> dict[str, str]:
@@ -62,3 +45,33 @@ def check_counts(*, frames: int, rounds: int, warmup: int, threshold_pct: float)
         raise UsageError(
             f"--threshold must be a percentage between 0 and 1000, got {threshold_pct}"
         )
+
+
+def parse_sweep(spec: str) -> tuple[str, tuple[str, ...]]:
+    """'KEY=v1,v2,...' to (KEY, values); at least two distinct values."""
+    key, sep, rest = spec.partition("=")
+    values = tuple(v for v in rest.split(",") if v)
+    if not sep or not ENV_KEY.match(key) or len(values) < 2:
+        raise UsageError(f"--env expects KEY=v1,v2[,...] with two or more values, got {spec!r}")
+    if len(set(values)) != len(values):
+        raise UsageError(f"--env {spec!r} repeats a value")
+    return key, values
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    format: str = "terminal"
+    output: Path | None = None
+    svg: Path | None = None
+    html: Path | None = None
+    fail_on_regression: float | None = None
+    no_color: bool = False
+
+    def check(self) -> None:
+        if self.format not in FORMATS:
+            raise UsageError(f"--format must be one of {', '.join(FORMATS)}, got {self.format!r}")
+        if self.fail_on_regression is not None and self.fail_on_regression < 0:
+            raise UsageError("--fail-on-regression takes a percentage >= 0")
+        for flag, path in (("--output", self.output), ("--svg", self.svg), ("--html", self.html)):
+            if path is not None and not path.parent.is_dir():
+                raise UsageError(f"{flag} {path}: directory {path.parent} does not exist")

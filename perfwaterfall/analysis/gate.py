@@ -6,9 +6,9 @@ then exceed the gate's own percentage, on frame time or on IPC overhead.
 
 from __future__ import annotations
 
-from perfwaterfall import fmt
-from perfwaterfall.compare import Comparison
-from perfwaterfall.stats import Change
+from perfwaterfall.analysis.comparison import Comparison
+from perfwaterfall.analysis.stats import Change
+from perfwaterfall.present import numbers
 
 
 def regressions(comparison: Comparison, max_slowdown_pct: float) -> list[str]:
@@ -18,8 +18,8 @@ def regressions(comparison: Comparison, max_slowdown_pct: float) -> list[str]:
         for what, change in (("frame time", sc.frame), ("IPC overhead", sc.ipc)):
             if _regressed(change, max_slowdown_pct):
                 found.append(
-                    f"{sc.name} {what} {fmt.percent(change.percent)} "
-                    f"({fmt.ms(change.base.median)} -> {fmt.ms(change.head.median)} ms)"
+                    f"{sc.name} {what} {numbers.percent(change.percent)} "
+                    f"({numbers.ms(change.base.median)} -> {numbers.ms(change.head.median)} ms)"
                 )
     return found
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from perfwaterfall.stats import Change
+from perfwaterfall.analysis.stats import Change
 
 NOISE_MARK = "~"
 

@@ -1,4 +1,4 @@
-"""The commands' work: measure sides into a Bundle, and turn a Bundle into a Report.
+"""A Bundle becomes a Report: pair the sides, compare them, add the warnings and the profile.
 
 Every rendering goes through a Bundle, including a live ``compare``, so
 ``show`` of a saved bundle renders exactly what the original run rendered.
@@ -8,72 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 
-from perfwaterfall import gitrefs
-from perfwaterfall.bundle import Bundle, BundleSide
-from perfwaterfall.checks import check_comparison
-from perfwaterfall.compare import Comparison, compare_scenario
-from perfwaterfall.engine import MeasureRequest, Observer, measure
+from perfwaterfall.analysis.comparison import Comparison, compare_scenario
+from perfwaterfall.analysis.report import ProfileView, Report, SideInfo, SweepReport
+from perfwaterfall.analysis.trust import check_comparison
 from perfwaterfall.errors import InvalidDocument, UsageError
-from perfwaterfall.machine import describe_machine
-from perfwaterfall.options import ENV_KEY
-from perfwaterfall.profile import movers
-from perfwaterfall.profiling import ProfileData
-from perfwaterfall.report import Failure, ProfileView, Report, SideInfo, SweepReport
-
-COMMITS_SHOWN = 10
-
-
-def measure_bundle(
-    request: MeasureRequest, observer: Observer | None = None, command: str = ""
-) -> Bundle:
-    """Measure every side of ``request``; the result keeps raw rounds only."""
-    measurement = measure(request, observer)
-    repo = gitrefs.open_repo(request.repo)
-    warnings = list(measurement.warnings)
-    if gitrefs.WORKTREE not in {r.sha for r in measurement.refs} and gitrefs.is_dirty(repo):
-        warnings.append(
-            "the checkout has uncommitted changes that were not measured; "
-            "name WORKTREE as a side to include them"
-        )
-    commits: list[tuple[str, str]] = []
-    total = 0
-    if len(measurement.refs) >= 2:
-        commits, total = gitrefs.commits_between(
-            repo, measurement.refs[0], measurement.refs[-1], limit=COMMITS_SHOWN
-        )
-    failure = measurement.failure
-    return Bundle(
-        sides=tuple(
-            BundleSide(
-                label=label,
-                ref=ref,
-                env=env,
-                rounds={
-                    name: per_side[i]
-                    for name, per_side in measurement.rounds.items()
-                    if per_side[i]
-                },
-            )
-            for i, (label, ref, env) in enumerate(
-                zip(measurement.labels, measurement.refs, measurement.envs, strict=True)
-            )
-        ),
-        scenarios=tuple(measurement.scenarios),
-        frames=measurement.frames,
-        warmup=measurement.warmup,
-        rounds=measurement.planned_rounds,
-        machine=describe_machine(),
-        commits=tuple(commits),
-        commits_total=total,
-        warnings=tuple(warnings),
-        failure=None if failure is None else Failure(str(failure), failure.stderr_tail),
-        command=command,
-        created=datetime.now(UTC).isoformat(timespec="seconds"),
-        extra={} if measurement.profile is None else {"profile": measurement.profile.to_dict()},
-    )
+from perfwaterfall.profile.movers import movers
+from perfwaterfall.profile.rounds import ProfileData
+from perfwaterfall.store.bundle import Bundle
 
 
 def pair_bundles(base: Bundle, head: Bundle) -> Bundle:
@@ -185,14 +128,3 @@ def build_sweep(
     )
     first_last = build_report(bundle, threshold_pct=threshold_pct, waterfall=waterfall)
     return SweepReport(key=key, values=values, comparisons=comparisons, first_last=first_last)
-
-
-def parse_sweep(spec: str) -> tuple[str, tuple[str, ...]]:
-    """'KEY=v1,v2,...' to (KEY, values); at least two distinct values."""
-    key, sep, rest = spec.partition("=")
-    values = tuple(v for v in rest.split(",") if v)
-    if not sep or not ENV_KEY.match(key) or len(values) < 2:
-        raise UsageError(f"--env expects KEY=v1,v2[,...] with two or more values, got {spec!r}")
-    if len(set(values)) != len(values):
-        raise UsageError(f"--env {spec!r} repeats a value")
-    return key, values

@@ -21,11 +21,8 @@ from typing import Any
 
 from perfwaterfall import __version__
 from perfwaterfall.errors import InvalidDocument
-from perfwaterfall.files import write_atomically
-from perfwaterfall.gitrefs import RefInfo
-from perfwaterfall.machine import MachineInfo
-from perfwaterfall.report import Failure
-from perfwaterfall.results import (
+from perfwaterfall.measure.refs import RefInfo
+from perfwaterfall.protocol.document import (
     MAX_DOCUMENT_BYTES,
     RoundResult,
     ScenarioInfo,
@@ -33,11 +30,21 @@ from perfwaterfall.results import (
     parse_results,
     stage_names,
 )
+from perfwaterfall.store.atomic import write_atomically
+from perfwaterfall.store.machine import MachineInfo
 
 FORMAT_VERSION = 1
 FORMAT = f"perf-waterfall/bundle@{FORMAT_VERSION}"
 # Bundles hold every round of every side: far bigger than one results document may be.
 MAX_BUNDLE_BYTES = 16 * MAX_DOCUMENT_BYTES
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A harness round that failed, for the failure panel."""
+
+    message: str
+    stderr_tail: str = ""
 
 
 @dataclass(frozen=True)

@@ -12,18 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from perfwaterfall import harness
 from perfwaterfall.errors import HarnessFailed
-from perfwaterfall.profile import (
-    DEFAULT_RATE,
-    NOT_FOUND,
-    Folded,
-    output_path,
-    parse_folded,
-    record_argv,
-)
-from perfwaterfall.profile import diagnose as diagnose_denied
-from perfwaterfall.scratch import scratch_dir
+from perfwaterfall.measure import harness
+from perfwaterfall.measure.scratch import scratch_dir
+from perfwaterfall.profile.folded import Folded, parse_folded
+from perfwaterfall.profile.pyspy import DEFAULT_RATE, NOT_FOUND, output_path, record_argv
+from perfwaterfall.profile.pyspy import diagnose as diagnose_denied
+from perfwaterfall.protocol import harness_spec
 
 
 @dataclass(frozen=True)
@@ -92,7 +87,10 @@ class ProfileProblem(Exception):
 
 
 def profile_side(
-    spec: harness.HarnessSpec, side: harness.Side, scenario: str, settings: ProfileSettings
+    spec: harness_spec.HarnessSpec,
+    side: harness.SideCheckout,
+    scenario: str,
+    settings: ProfileSettings,
 ) -> SideProfile:
     """Record one side of one scenario: SVG for people, folded stacks for the movers."""
     assert settings.py_spy is not None
@@ -112,8 +110,8 @@ def profile_side(
 
 
 def _record(
-    spec: harness.HarnessSpec,
-    side: harness.Side,
+    spec: harness_spec.HarnessSpec,
+    side: harness.SideCheckout,
     scenario: str,
     settings: ProfileSettings,
     wrap: list[str],
@@ -135,8 +133,8 @@ def _record(
 
 
 def profile_all(
-    spec: harness.HarnessSpec,
-    sides: list[harness.Side],
+    spec: harness_spec.HarnessSpec,
+    sides: list[harness.SideCheckout],
     scenarios: list[str],
     settings: ProfileSettings,
 ) -> ProfileData:

@@ -10,8 +10,8 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from perfwaterfall.results import RoundResult, Stage
-from perfwaterfall.stats import Change, compare_samples, geometric_mean
+from perfwaterfall.analysis.stats import Change, compare_samples, geometric_mean
+from perfwaterfall.protocol.document import RoundResult, Stage
 
 # Below this a stage change is under what a multi-process pipeline can resolve
 # (scheduler wake-up jitter alone is tens of microseconds on this class of machine).

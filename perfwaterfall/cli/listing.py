@@ -1,0 +1,36 @@
+"""`perf-waterfall list`: the scenarios a ref's harness offers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from perfwaterfall.cli.globals import no_color
+from perfwaterfall.cli.params import HarnessCmd, Repo
+from perfwaterfall.measure import harness, refs, worktrees
+from perfwaterfall.measure.run import new_run_id
+from perfwaterfall.protocol import harness_spec
+
+
+def list_command(
+    ctx: typer.Context,
+    ref: Annotated[
+        str, typer.Argument(help="Ref whose harness to ask (WORKTREE allowed).")
+    ] = "HEAD",
+    repo: Repo = Path("."),
+    harness_cmd: HarnessCmd = None,
+) -> None:
+    """List the scenarios the harness offers at REF."""
+    git_repo = refs.open_repo(repo)
+    info = refs.resolve_ref(git_repo, ref)
+    spec = harness_spec.load_harness_spec(Path(git_repo.working_tree_dir or repo), harness_cmd)
+    with worktrees.checked_out(git_repo, [info], run_id=new_run_id()) as (path,):
+        scenarios = harness.list_scenarios(spec, harness.SideCheckout("ref", info, path, {}))
+    from perfwaterfall.render.terminal import make_console
+
+    out = make_console(no_color=no_color(ctx))
+    width = max((len(s.name) for s in scenarios), default=0)
+    for s in scenarios:
+        out.print(f"[pw.label]{s.name:<{width}}[/]  {s.label}")
