@@ -1,6 +1,6 @@
 """What a consumer derives from a results document, and a table of it for people.
 
-The derivations follow harness-protocol.md: frame time is a row's sum, IPC overhead
+The derivations follow docs/harness-protocol.md: frame time is a row's sum, IPC overhead
 the sum of its ``ipc`` stages, per hop that over the number of hops, max fps
 1000 / median frame time. Medians throughout: two cores make means noisy.
 """

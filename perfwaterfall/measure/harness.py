@@ -47,7 +47,7 @@ class SideCheckout:
 
 
 def harness_env(side: SideCheckout) -> dict[str, str]:
-    """The environment of every harness process of ``side`` (harness-protocol.md, Invocation)."""
+    """The environment of the harness processes of a side (docs/harness-protocol.md, Invocation)."""
     env = dict(os.environ)
     old = env.get("PYTHONPATH")
     root = str(side.worktree)

@@ -1,6 +1,6 @@
 """Git refs: resolve what the user named, read commits and status; never write.
 
-The contract (DESIGN.md): nothing here changes the user's checkout, index, branches or
+The contract (docs/architecture.md): nothing here changes the user's checkout, index, branches or
 stash, and every worktree is removed and pruned on every exit path. Hence: refs are
 only read, the ``WORKTREE`` side is *copied* into a detached worktree (no stash, no
 add), status is read with ``--no-optional-locks`` (a plain ``git status`` may rewrite

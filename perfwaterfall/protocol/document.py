@@ -1,6 +1,6 @@
 """The results document of the harness protocol: parse, validate, serialize.
 
-One document is one *round* of one scenario at one ref (harness-protocol.md).
+One document is one *round* of one scenario at one ref (docs/harness-protocol.md).
 Validation is strict about what we interpret (stages, samples) and lenient about
 what we only show (params, meta) or do not know (extra top-level keys).
 """

@@ -22,7 +22,10 @@ TABLE = "tool.perf-waterfall"
 
 @dataclass(frozen=True)
 class HarnessSpec:
-    """How to run a repository's harness (harness-protocol.md, "Where the harness is named")."""
+    """How to run a repository's harness.
+
+    See docs/harness-protocol.md, "Where the harness is named".
+    """
 
     argv: tuple[str, ...]
     setup: tuple[str, ...] | None = None
