@@ -36,7 +36,7 @@ from pingpong import (
 from rich.console import Console
 from rich.table import Table
 
-from scenarios import pipeline
+from scenarios import driver
 from scenarios.catalog import BY_NAME
 from scenarios.config import Settings
 from scenarios.transport import RUNGS
@@ -66,7 +66,7 @@ def _run_plan(cells: list[tuple[str, str]]) -> dict[tuple[str, str], list[dict[s
     docs: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for r in range(ROUNDS):
         for scenario, rung in cells if r % 2 == 0 else list(reversed(cells)):
-            doc = pipeline.run(BY_NAME[scenario], FRAMES, WARMUP, Settings(transport=rung))
+            doc = driver.run(BY_NAME[scenario], FRAMES, WARMUP, Settings(transport=rung))
             assert doc["meta"]["verified_frames"] == FRAMES + WARMUP
             docs[(scenario, rung)].append(doc)
     return docs
@@ -150,7 +150,7 @@ def test_shm_loan_hop_against_frame_size(benchmark: Any) -> None:
         for r in range(LOAN_PAIRS):
             for name, scale in LOAN_CELLS if r % 2 == 0 else list(reversed(LOAN_CELLS)):
                 settings = Settings(transport="shm-loan", scale=scale)
-                doc = pipeline.run(BY_NAME[name], FRAMES, WARMUP, settings)
+                doc = driver.run(BY_NAME[name], FRAMES, WARMUP, settings)
                 assert doc["meta"]["verified_frames"] == FRAMES + WARMUP
                 hops[(name, scale)].append(statistics.median(_per_frame([doc])["hop"]))
         return hops

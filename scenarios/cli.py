@@ -92,13 +92,13 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "list":
         print(json.dumps([s.descriptor() for s in SCENARIOS]))
         return 0
-    from scenarios import pipeline  # imports zmq and numpy: not needed by ``list``
+    from scenarios import driver  # imports zmq and numpy: not needed by ``list``
 
     settings = Settings.from_env()
     if args.command == "run":
         scenario = _scenario(args.scenario)
         _check_output(args.output)
-        doc = pipeline.run(scenario, args.frames, args.warmup, settings, debug=args.debug)
+        doc = driver.run(scenario, args.frames, args.warmup, settings, debug=args.debug)
         _write(args.output, doc)
         return 0
     from scenarios import report
@@ -106,7 +106,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     chosen = [_scenario(n) for n in (args.scenarios or BY_NAME)]
     summaries = []
     for sc in chosen:
-        doc = pipeline.run(sc, args.frames, args.warmup, settings, debug=args.debug)
+        doc = driver.run(sc, args.frames, args.warmup, settings, debug=args.debug)
         summaries.append(report.summarize(doc))
     title = (
         f"scenarios at transport={settings.transport} work={settings.work} "

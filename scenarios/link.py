@@ -26,6 +26,7 @@ names the stage that died (ZeroMQ would have waited the same way, silently).
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import marshal
 import os
@@ -210,36 +211,36 @@ class UnixOutput(Link):
             self.sock = None
 
 
-def open_input(
+def open_link(
     address: str,
     ctx: zmq.Context[Any],
     *,
+    listen: bool,
     hwm: int,
     copy: bool,
     service: Service | None = None,
 ) -> Link:
-    """The stage's input, bound at ``address`` (it is the stage's own)."""
+    """One end of a link: a stage's input (``listen``) or its output.
+
+    An input is bound at ``address``, which is the stage's own; an output connects to
+    the next stage's input there.
+    """
     if is_unix(address):
-        return UnixInput(address[len(UNIX) :], service)
-    sock = ctx.socket(zmq.PULL)
-    sock.setsockopt(zmq.RCVHWM, hwm)
-    sock.bind(address)
+        path = address[len(UNIX) :]
+        return UnixInput(path, service) if listen else UnixOutput(path, service)
+    if listen:
+        sock = ctx.socket(zmq.PULL)
+        sock.setsockopt(zmq.RCVHWM, hwm)
+        sock.bind(address)
+    else:
+        sock = ctx.socket(zmq.PUSH)
+        sock.setsockopt(zmq.SNDHWM, hwm)
+        sock.setsockopt(zmq.RECONNECT_IVL, 10)
+        sock.connect(address)
     return ZmqLink(sock, copy=copy)
 
 
-def open_output(
-    address: str,
-    ctx: zmq.Context[Any],
-    *,
-    hwm: int,
-    copy: bool,
-    service: Service | None = None,
-) -> Link:
-    """The stage's output, connected to the next stage's input at ``address``."""
-    if is_unix(address):
-        return UnixOutput(address[len(UNIX) :], service)
-    sock = ctx.socket(zmq.PUSH)
-    sock.setsockopt(zmq.SNDHWM, hwm)
-    sock.setsockopt(zmq.RECONNECT_IVL, 10)
-    sock.connect(address)
-    return ZmqLink(sock, copy=copy)
+#: The stage's input, bound at the address (it is the stage's own).
+open_input = functools.partial(open_link, listen=True)
+#: The stage's output, connected to the next stage's input at the address.
+open_output = functools.partial(open_link, listen=False)

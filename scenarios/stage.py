@@ -23,7 +23,6 @@ import signal
 import sys
 import time
 import traceback
-from dataclasses import asdict, dataclass
 from typing import Any, NoReturn
 
 import numpy as np
@@ -31,56 +30,17 @@ import zmq
 
 from scenarios.codec import make_codec
 from scenarios.frames import FrameSource, checksum, stamp
-from scenarios.link import LinkClosed, open_input, open_output
+from scenarios.link import Link, LinkClosed, open_link
+from scenarios.stage_config import CONTROL_HWM, StageConfig
 from scenarios.transport import Endpoint, EndpointInfo, Meta, open_endpoint, owns_pool
 
 PR_SET_PDEATHSIG = 1
 # Frame sockets queue at most this many messages: a queue of 24 MB frames stays bounded.
 FRAME_HWM = 2
-# Control messages (go, done) are tiny; their queues must never block the driver.
-CONTROL_HWM = 10_000
 # On a clean stop the last message ("stop") must not be dropped; on any other exit it may.
 STOP_LINGER_MS = 1000
 
 now = time.perf_counter_ns
-
-
-@dataclass(frozen=True)
-class StageConfig:
-    """Everything a stage process needs, resolved by the driver."""
-
-    name: str
-    index: int
-    count: int
-    codec: str
-    width: int
-    height: int
-    work_ms: float
-    new_image: bool
-    work: str
-    transport: str
-    input: str
-    output: str
-    parent: int
-    seed: int
-    run_id: str
-    sock_dir: str
-    shm_slots: int
-    shm_slot_size: int
-    shm_timeout_s: float = 60.0
-    jpeg_quality: int = 85
-    debug: bool = False
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self))
-
-    @property
-    def is_source(self) -> bool:
-        return self.index == 0
-
-    @property
-    def is_sink(self) -> bool:
-        return self.index == self.count - 1
 
 
 class StageError(Exception):
@@ -117,6 +77,7 @@ class Stage:
 
     def __init__(self, cfg: StageConfig, ctx: zmq.Context[Any]) -> None:
         self.cfg = cfg
+        self.ctx = ctx
         self.shape = (cfg.height, cfg.width, 3)
         self.codec = make_codec(cfg.codec, cfg.jpeg_quality)
         self.jpeg = cfg.codec == "jpeg"
@@ -142,20 +103,22 @@ class Stage:
             ctx,
         )
         self.source = FrameSource(cfg.width, cfg.height, cfg.seed) if cfg.is_source else None
-        # ipc:// addresses are ZeroMQ, unix: addresses a Unix socket (scenarios.link); the
-        # driver picks per link. The endpoint returns credits while the stage waits.
-        self.inp = open_input(
-            cfg.input,
-            ctx,
-            hwm=CONTROL_HWM if cfg.is_source else FRAME_HWM,
-            copy=True if cfg.is_source else self.endpoint.recv_copy,
-            service=self.endpoint,
-        )
-        self.out = open_output(
-            cfg.output,
-            ctx,
-            hwm=CONTROL_HWM if cfg.is_sink else FRAME_HWM,
-            copy=True if cfg.is_sink else self.endpoint.send_copy,
+        # The source's input and the sink's output are the driver's go and done sockets.
+        self.inp = self._link(cfg.input, cfg.is_source, self.endpoint.recv_copy, listen=True)
+        self.out = self._link(cfg.output, cfg.is_sink, self.endpoint.send_copy, listen=False)
+
+    def _link(self, address: str, control: bool, copy: bool, *, listen: bool) -> Link:
+        """A control link queues many tiny messages, copied; a frame link few, as the rung says.
+
+        ipc:// addresses are ZeroMQ, unix: addresses a Unix socket (scenarios.link); the
+        driver picks per link. The endpoint returns credits while the stage waits.
+        """
+        return open_link(
+            address,
+            self.ctx,
+            listen=listen,
+            hwm=CONTROL_HWM if control else FRAME_HWM,
+            copy=True if control else copy,
             service=self.endpoint,
         )
 

@@ -105,11 +105,11 @@ def owns_pool(rung: str, codec: str, *, source: bool, sink: bool, new_image: boo
     return rung == "shm" or codec == "jpeg" or source or new_image
 
 
-def sweep_stale() -> None:
+def remove_leftovers() -> None:
     """Remove shared-memory segments that runs whose creator died left behind."""
     from scenarios.transport import shm
 
-    shm.sweep_stale()
+    shm.remove_leftovers()
 
 
 def cleanup_run(run_id: str) -> None:

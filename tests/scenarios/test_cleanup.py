@@ -102,7 +102,7 @@ def test_stages_die_with_a_killed_driver(tmp_path: Path) -> None:
         time.sleep(0.05)
     stale = leftovers(tmp_path)
     assert len(stale) == 1 and stale[0].startswith("scenarios-"), stale
-    # The next run sweeps it, as it sweeps the dead run's shared-memory segments.
+    # The next run removes it, as it removes the dead run's shared-memory segments.
     out = tmp_path / "next.json"
     args = ["run", "--scenario", "480p_raw", "--frames", "1", "--warmup", "0", "--output"]
     assert harness(tmp_path, *args, str(out)).returncode == 0
@@ -117,7 +117,7 @@ def test_an_interrupt_right_after_the_socket_directory_is_made_leaves_nothing(
 
     import zmq
 
-    from scenarios import pipeline
+    from scenarios import driver
     from scenarios.catalog import BY_NAME
     from scenarios.config import Settings
 
@@ -129,5 +129,5 @@ def test_an_interrupt_right_after_the_socket_directory_is_made_leaves_nothing(
 
     monkeypatch.setattr(zmq, "Context", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        pipeline.run(BY_NAME["480p_raw"], 1, 0, Settings(scale=0.05))
+        driver.run(BY_NAME["480p_raw"], 1, 0, Settings(scale=0.05))
     assert list(tmp_path.iterdir()) == []

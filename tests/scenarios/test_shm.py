@@ -18,15 +18,11 @@ import pytest
 import zmq
 
 from scenarios.transport import EndpointInfo
-from scenarios.transport import shm as shm_mod
-from scenarios.transport.shm import (
-    SHM_DIR,
-    AttachCache,
-    ShmEndpoint,
-    ShmError,
-    SlotPool,
-    StaleSlot,
-)
+from scenarios.transport.shm import ShmEndpoint, ShmError
+from scenarios.transport.shm import pool as pool_mod
+from scenarios.transport.shm.attach import AttachCache
+from scenarios.transport.shm.pool import SlotPool
+from scenarios.transport.shm.segments import SHM_DIR, StaleSlot
 from tests.scenarios.conftest import (
     harness,
     kill_quietly,
@@ -188,7 +184,7 @@ def test_interrupting_the_driver_leaves_no_segment(
 
 
 @pytest.mark.slow
-def test_segments_of_dead_runs_are_swept_at_start(run_tmp: Path) -> None:
+def test_segments_of_dead_runs_are_removed_at_start(run_tmp: Path) -> None:
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     stale = Path(SHM_DIR) / f"scenarios-0badc0de-{dead.pid}-0-0"
@@ -234,7 +230,7 @@ def test_a_full_dev_shm_is_a_clear_error_not_sigbus(
     with pytest.raises(ShmError, match="SCENARIOS_SHM_SLOT_SIZE"):
         SlotPool(_info(tmp_path, shm_slot_size=2**44), ctx)
     # And when the early free-space check is passed (a race), posix_fallocate still refuses.
-    monkeypatch.setattr(shm_mod, "check_room", lambda nbytes, what: None)
+    monkeypatch.setattr(pool_mod, "check_room", lambda nbytes, what: None)
     with pytest.raises(ShmError, match="is full"):
         SlotPool(_info(tmp_path, shm_slot_size=2**44), ctx)
     assert set(os.listdir(SHM_DIR)) <= before

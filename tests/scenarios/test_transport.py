@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import zmq
 
-from scenarios import pipeline
+from scenarios import driver
 from scenarios.catalog import BY_NAME
 from scenarios.config import Settings
 from scenarios.frames import FrameSource, checksum
@@ -60,7 +60,7 @@ def test_a_hop_is_bit_exact_and_read_only(rung: str, size: tuple[int, int], tmp_
 @pytest.mark.parametrize("rung", RUNGS)
 @pytest.mark.parametrize("name", ["4k_raw", "1080p_raw", "4k_jpg"])
 def test_every_frame_arrives_verified(rung: str, name: str, tmp_path: Path) -> None:
-    doc = pipeline.run(BY_NAME[name], 4, 2, Settings(transport=rung, scale=SCALE))
+    doc = driver.run(BY_NAME[name], 4, 2, Settings(transport=rung, scale=SCALE))
     assert doc["meta"]["verified_frames"] == 6
     assert doc["meta"]["transport"] == rung
     assert len(doc["samples_ms"]) == 4
@@ -86,7 +86,7 @@ def test_the_sink_check_catches_a_stale_or_changed_frame() -> None:
 
 
 def test_work_is_simulated_on_the_cpu_too() -> None:
-    doc = pipeline.run(BY_NAME["480p_raw"], 2, 1, Settings(work="cpu", scale=SCALE))
+    doc = driver.run(BY_NAME["480p_raw"], 2, 1, Settings(work="cpu", scale=SCALE))
     assert doc["meta"]["work"] == "cpu"
     assert doc["meta"]["verified_frames"] == 3
 

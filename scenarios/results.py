@@ -1,0 +1,59 @@
+"""The results document of one run, what perf-waterfall reads (docs/harness-protocol.md).
+
+``meta`` records every setting the run depended on, so two documents can be told
+apart by more than their numbers.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from scenarios.catalog import Scenario
+from scenarios.config import Settings
+from scenarios.transport import SHM_RUNGS
+
+SCHEMA = "perf-waterfall/results@1"
+
+
+def document(
+    scenario: Scenario,
+    settings: Settings,
+    rows: list[list[int]],
+    *,
+    frames: int,
+    warmup: int,
+    verified: int,
+    payload_bytes: int,
+    run_id: str,
+) -> dict[str, Any]:
+    """The document for ``rows``: one row of stage durations (ns) per measured frame."""
+    width, height = settings.frame_size(scenario.width, scenario.height)
+    params: dict[str, Any] = {"width": width, "height": height, "codec": scenario.codec}
+    if scenario.source_size:
+        params["source_width"], params["source_height"] = scenario.source_size
+    params["work_ms"] = {f.name: f.work_ms for f in scenario.filters}
+    meta: dict[str, Any] = {
+        "transport": settings.transport,
+        "work": settings.work,
+        "inflight": settings.inflight,
+        "scale": settings.scale,
+        "frames": frames,
+        "warmup": warmup,
+        "verified_frames": verified,
+        "frame_bytes": width * height * 3,
+        "payload_bytes": payload_bytes,
+        "python": sys.version.split()[0],
+        # Names this run's shared-memory segments (scenarios-<run_id>-...) and nothing else.
+        "run_id": run_id,
+    }
+    if settings.transport in SHM_RUNGS:
+        meta["shm_slots"] = settings.shm_slots
+        meta["shm_slot_size"] = settings.shm_slot_size
+    return {
+        "schema": SCHEMA,
+        "scenario": {"name": scenario.name, "label": scenario.label, "params": params},
+        "stages": scenario.stages(),
+        "samples_ms": [[round(ns / 1e6, 6) for ns in row] for row in rows],
+        "meta": meta,
+    }
