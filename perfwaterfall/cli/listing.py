@@ -9,7 +9,7 @@ import typer
 
 from perfwaterfall.cli.globals import no_color
 from perfwaterfall.cli.params import HarnessCmd, Repo
-from perfwaterfall.measure import harness, refs, worktrees
+from perfwaterfall.measure import harness, harness_check, refs, worktrees
 from perfwaterfall.measure.run import new_run_id
 from perfwaterfall.protocol import harness_spec
 
@@ -27,7 +27,9 @@ def list_command(
     info = refs.resolve_ref(git_repo, ref)
     spec = harness_spec.load_harness_spec(Path(git_repo.working_tree_dir or repo), harness_cmd)
     with worktrees.checked_out(git_repo, [info], run_id=new_run_id()) as (path,):
-        scenarios = harness.list_scenarios(spec, harness.SideCheckout("ref", info, path, {}))
+        side = harness.SideCheckout("ref", info, path, {})
+        harness_check.check_harness_in_worktrees(spec, [side], named=harness_cmd is not None)
+        scenarios = harness.list_scenarios(spec, side)
     from perfwaterfall.render.terminal import make_console
 
     out = make_console(no_color=no_color(ctx))

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from perfwaterfall.errors import HarnessFailed, UsageError
-from perfwaterfall.measure import harness, scratch, signals
+from perfwaterfall.measure import harness, harness_check, scratch, signals
 from perfwaterfall.measure.plan import PlannedRound, interleave
 from perfwaterfall.measure.refs import RefInfo, open_repo, resolve_ref
 from perfwaterfall.measure.worktrees import checked_out, remove_leftover_worktrees
@@ -115,6 +115,7 @@ def measure(request: MeasureRequest, observer: Observer | None = None) -> Measur
         if request.same_harness:
             for side in sides[:head_index]:
                 harness.graft(spec, sides[head_index].worktree, side.worktree)
+        harness_check.check_harness_in_worktrees(spec, sides, named=request.harness is not None)
         if spec.setup:
             for side in sides:
                 obs.stage(f"setting up {side.label} ({side.ref.name})")
