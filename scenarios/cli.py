@@ -92,7 +92,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "list":
         print(json.dumps([s.descriptor() for s in SCENARIOS]))
         return 0
-    from scenarios import driver  # imports zmq and numpy: not needed by ``list``
+    from scenarios import driver, preflight  # import zmq and numpy: not needed by ``list``
 
     settings = Settings.from_env()
     if args.command == "run":
@@ -104,6 +104,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     from scenarios import report
 
     chosen = [_scenario(n) for n in (args.scenarios or BY_NAME)]
+    for sc in chosen:  # every one, before the first runs for minutes
+        preflight.check(sc, settings)
     summaries = []
     for sc in chosen:
         doc = driver.run(sc, args.frames, args.warmup, settings, debug=args.debug)

@@ -22,6 +22,8 @@ DEFAULT_TRANSPORT = "nocopy"
 DEFAULT_SHM_SLOTS = 4
 DEFAULT_SHM_SLOT_SIZE = 32 * 1024 * 1024
 DEFAULT_STALL_S = 60.0
+# A minute of extra work per frame is already far past anything worth measuring.
+MAX_SLOWDOWN_MS = 60_000.0
 # Frames of a few hundred bytes go through every transport just the same; smaller
 # than this the picture stops looking like one.
 MIN_SIDE = 16
@@ -41,6 +43,8 @@ class Settings:
     shm_slot_size: int = DEFAULT_SHM_SLOT_SIZE
     stall_s: float = DEFAULT_STALL_S
     jpeg_quality: int = 85
+    #: Extra simulated work per stage, in ms: (stage name, ms) in the order given.
+    slowdown_ms: tuple[tuple[str, float], ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -67,7 +71,12 @@ class Settings:
                 env, "SCENARIOS_SHM_SLOT_SIZE", DEFAULT_SHM_SLOT_SIZE, int, lo=4096, hi=2**50
             ),
             stall_s=_number(env, "SCENARIOS_STALL_S", DEFAULT_STALL_S, float, lo=0.1, hi=86400.0),
+            slowdown_ms=_slowdown(env.get("SCENARIOS_SLOWDOWN", "")),
         )
+
+    def slowdown_of(self, stage: str) -> float:
+        """The extra work injected into ``stage``, in ms (0 for a stage not named)."""
+        return dict(self.slowdown_ms).get(stage, 0.0)
 
     def frame_size(self, width: int, height: int) -> tuple[int, int]:
         """The scaled frame size: even sides (JPEG chroma subsampling), at least ``MIN_SIDE``."""
@@ -87,11 +96,39 @@ def _number(env: Mapping[str, str], name: str, default: N, kind: type[N], *, lo:
     raw = env.get(name, "")
     if raw == "":
         return default
-    try:
-        value: N | None = kind(raw)
-    except ValueError:
-        value = None
-    if value is None or not math.isfinite(value) or not lo <= value <= hi:
+    value = _parse(raw, kind, lo=lo, hi=hi)
+    if value is None:
         what = "an integer" if kind is int else "a number"
         raise UsageError(f"{name}={raw!r} must be {what} from {lo} to {hi}")
     return value
+
+
+def _parse(raw: str, kind: type[N], *, lo: N, hi: N) -> N | None:
+    """``raw`` as a finite ``kind`` from ``lo`` to ``hi``, else None."""
+    try:
+        value = kind(raw)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and lo <= value <= hi else None
+
+
+def _slowdown(raw: str) -> tuple[tuple[str, float], ...]:
+    """``SCENARIOS_SLOWDOWN``: ``STAGE:MS`` entries, comma-separated (``Detector:0.7,Sink:0.2``).
+
+    Whether each stage exists depends on the pipeline: ``scenarios.preflight`` checks that.
+    """
+    if not raw.strip():
+        return ()
+    out: dict[str, float] = {}
+    for entry in raw.split(","):
+        name, colon, ms = (part.strip() for part in entry.partition(":"))
+        value = _parse(ms, float, lo=0.0, hi=MAX_SLOWDOWN_MS)
+        if not (name and colon and value is not None):
+            raise UsageError(
+                f"SCENARIOS_SLOWDOWN={raw!r} must be STAGE:MS entries, comma-separated "
+                f"(e.g. Detector:0.7), each MS a number from 0 to {MAX_SLOWDOWN_MS:g}"
+            )
+        if name in out:
+            raise UsageError(f"SCENARIOS_SLOWDOWN={raw!r} names stage {name!r} twice")
+        out[name] = value
+    return tuple(out.items())

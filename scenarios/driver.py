@@ -134,6 +134,7 @@ class _Driver:
                 width=width,
                 height=height,
                 work_ms=filt.work_ms,
+                slowdown_ms=st.slowdown_of(filt.name),
                 new_image=filt.new_image,
                 work=st.work,
                 transport=st.transport,

@@ -9,7 +9,22 @@ from scenarios.transport import SHM_RUNGS, owns_pool
 
 
 def check(scenario: Scenario, settings: Settings) -> None:
+    check_slowdown(scenario, settings)
     check_shared_memory(scenario, settings)
+
+
+def check_slowdown(scenario: Scenario, settings: Settings) -> None:
+    """Every stage ``SCENARIOS_SLOWDOWN`` names is one of this pipeline's.
+
+    A typo must not measure nothing: the run would look like an unslowed one.
+    """
+    stages = [f.name for f in scenario.filters]
+    unknown = [name for name, _ in settings.slowdown_ms if name not in stages]
+    if unknown:
+        raise UsageError(
+            f"SCENARIOS_SLOWDOWN names {', '.join(map(repr, unknown))}, not a stage of "
+            f"{scenario.name}; its stages: {', '.join(stages)}"
+        )
 
 
 def check_shared_memory(scenario: Scenario, settings: Settings) -> None:

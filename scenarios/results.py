@@ -38,6 +38,8 @@ def document(
         "work": settings.work,
         "inflight": settings.inflight,
         "scale": settings.scale,
+        # Injected on top of params.work_ms: SCENARIOS_SLOWDOWN, stage -> ms.
+        "slowdown_ms": dict(settings.slowdown_ms),
         "frames": frames,
         "warmup": warmup,
         "verified_frames": verified,

@@ -106,6 +106,7 @@ class Stage:
         # The source's input and the sink's output are the driver's go and done sockets.
         self.inp = self._link(cfg.input, cfg.is_source, self.endpoint.recv_copy, listen=True)
         self.out = self._link(cfg.output, cfg.is_sink, self.endpoint.send_copy, listen=False)
+        self.work_ns = cfg.work_ns
 
     def _link(self, address: str, control: bool, copy: bool, *, listen: bool) -> Link:
         """A control link queues many tiny messages, copied; a frame link few, as the rung says.
@@ -158,8 +159,8 @@ class Stage:
             np.copyto(fresh, image)
             stamp(fresh, n * 1000 + cfg.index, offset=8)
             image = fresh
-        if cfg.work_ms > 0:
-            simulate_work(start + int(cfg.work_ms * 1e6), cfg.work)
+        if self.work_ns > 0:
+            simulate_work(start + self.work_ns, cfg.work)
         meta["t"].append(now() - start)
         if cfg.new_image and not self.jpeg:
             meta["crc"] = checksum(image)

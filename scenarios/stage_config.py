@@ -37,6 +37,8 @@ class StageConfig:
     shm_timeout_s: float = 60.0
     jpeg_quality: int = 85
     debug: bool = False
+    #: Injected on top of ``work_ms`` (``SCENARIOS_SLOWDOWN``), even in a stage with none.
+    slowdown_ms: float = 0.0
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -48,3 +50,8 @@ class StageConfig:
     @property
     def is_sink(self) -> bool:
         return self.index == self.count - 1
+
+    @property
+    def work_ns(self) -> int:
+        """The simulated work of one frame: the stage's own plus any injected slowdown."""
+        return int(self.work_ms * 1e6) + round(self.slowdown_ms * 1e6)
