@@ -1,0 +1,31 @@
+"""A harness written with the kit, in a real repository: a known slowdown is measured as real."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from perfwaterfall.cli.app import main
+from tests.integration.kit_repo import KIT_HARNESS, kit_repo
+
+
+@pytest.mark.slow
+def test_a_5_ms_slowdown_of_one_stage_is_real(tmp_path: Path, capsys) -> None:
+    repo = kit_repo(tmp_path / "kit repo")
+    args = ["compare", "base", "HEAD", "--repo", str(repo), "--head-env", "KIT_SLOW_MS=5"]
+    code = main([*args, "--rounds", "5", "--frames", "3", "--warmup", "1", "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    (scenario,) = json.loads(out)["scenarios"]
+    stages = {st["name"]: st for st in scenario["stages"]}
+    assert list(stages) == ["Decode", "hop 1", "Detector"]
+    detector = stages["Detector"]["change"]
+    assert detector["significant"] and detector["verdict"] == "slower", detector
+    assert 4.0 < detector["delta"] < 7.0
+    assert scenario["frame_ms"]["verdict"] == "slower"
+
+
+def test_the_kit_harness_is_under_30_lines() -> None:
+    assert len(KIT_HARNESS.splitlines()) < 30
