@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
-from perfwaterfall.analysis.comparison import ScenarioComparison
+from collections.abc import Iterable
+
 from perfwaterfall.analysis.report import Report, SideInfo, SweepReport
-from perfwaterfall.analysis.stats import Change
 from perfwaterfall.export.mdtext import escape, fence
 from perfwaterfall.export.profile_markdown import movers_markdown
-from perfwaterfall.present import numbers
+from perfwaterfall.present import tables
 from perfwaterfall.render.terminal import waterfall_text
 
 WATERFALL_WIDTH = 100
+# Every verdict's words in the Verdict column, and whether it is news (set in bold).
+VERDICTS = {
+    "faster": ("faster", True),
+    "slower": ("slower", True),
+    "noise": ("~ noise", False),
+    tables.BASELINE: (tables.BASELINE, False),
+}
 
 
 def to_markdown(report: Report) -> str:
-    parts = [_headline(report), "", *_table(report)]
-    ratio = report.comparison.geomean_ratio
-    if ratio is not None and len(report.comparison.scenarios) > 1:
-        parts += ["", f"Geomean frame time: {ratio:.3f}x ({numbers.percent((ratio - 1) * 100)})"]
+    parts = [_headline(report), ""]
+    if report.comparison.scenarios:
+        parts += table_markdown(tables.summary(report.comparison))
+    else:
+        parts.append("No pipeline finished on both sides.")
+    geomean = tables.geomean_text(report.comparison)
+    if geomean is not None:
+        parts += ["", f"Geomean frame time: {geomean}"]
     if report.failure is not None:
         parts += ["", f"**Run failed:** {escape(report.failure.message)}"]
     waterfall = waterfall_text(report, WATERFALL_WIDTH)
@@ -57,43 +68,48 @@ def _ref_name(side: SideInfo) -> str:
     return escape(side.ref.name) + (f" ({escape(sha)})" if sha else "")
 
 
-def _table(report: Report) -> list[str]:
-    if not report.comparison.scenarios:
-        return ["No pipeline finished on both sides."]
-    rows = [
-        "| Pipeline | Frame time (ms) | IPC / frame (ms) | Per hop (ms) | Max fps | Verdict |",
-        "|---|---:|---:|---:|---:|---|",
+def table_markdown(table: tables.Table) -> list[str]:
+    """A table's header, rule and rows; markdown has no titles or bars, so those go."""
+    columns = table.columns
+    lines = [
+        _row(_header(column) for column in columns),
+        "|" + "|".join("---:" if c.align == "right" else "---" for c in columns) + "|",
     ]
-    for sc in report.comparison.scenarios:
-        name = f"**{escape(sc.name)}**"
-        if sc.label:
-            name += f"<br>{escape(sc.label)}"
-        rows.append(
-            "| "
-            + " | ".join(
-                [
-                    name,
-                    _cell(sc.frame),
-                    _cell(sc.ipc),
-                    f"{numbers.ms(sc.per_hop('base'))} → {numbers.ms(sc.per_hop('head'))}",
-                    f"{numbers.fps(sc.base_fps)} → {numbers.fps(sc.head_fps)}",
-                    _verdict(sc),
-                ]
-            )
-            + " |"
-        )
-    return rows
+    for row in table.rows:
+        lines.append(_row(_cell(cell, column) for cell, column in zip(row, columns, strict=True)))
+    return lines
 
 
-def _cell(change: Change) -> str:
-    text = f"{numbers.ms(change.base.median)} → {numbers.ms(change.head.median)}"
-    pct = numbers.percent(change.percent)
-    return f"{text} (**{pct}**)" if change.significant else f"{text} (\\~ {pct})"
+def _row(cells: Iterable[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
 
 
-def _verdict(sc: ScenarioComparison) -> str:
-    verdict = numbers.verdict(sc.frame)
-    return {"faster": "**faster**", "slower": "**slower**"}.get(verdict, "\\~ noise")
+def _header(column: tables.Column) -> str:
+    header = escape(column.text_header or column.header)
+    return f"{header} ({column.unit})" if column.unit else header
+
+
+def _cell(cell: tables.Cell, column: tables.Column) -> str:
+    if isinstance(cell, tables.Name):
+        name = f"**{escape(cell.name)}**"
+        return f"{name}<br>{escape(cell.label)}" if cell.label else name
+    if isinstance(cell, tables.Value):
+        if cell.after is None:
+            return escape(cell.before)
+        text = f"{escape(cell.before)} → {escape(cell.after)}"
+        if not cell.mark or column.repeats:
+            return text
+        return f"{text} ({_news(cell.mark, cell.verdict)})"
+    if isinstance(cell, tables.Mark):
+        return _news(cell.text, cell.verdict)
+    words, _ = VERDICTS[cell.verdict]
+    return _news(words, cell.verdict)
+
+
+def _news(text: str, verdict: str) -> str:
+    """Text in bold when its verdict is news, escaped either way."""
+    _, news = VERDICTS[verdict]
+    return f"**{escape(text)}**" if news else escape(text)
 
 
 def _details(report: Report) -> list[str]:
@@ -128,43 +144,10 @@ def sweep_to_markdown(sweep: SweepReport) -> str:
         f"**perf-waterfall sweep** of {escape(sweep.key)} at {_ref_name(report.head)}: "
         f"{report.frames} frames × {report.rounds} rounds per value",
     ]
-    for name in sweep.scenario_names():
-        parts += ["", f"**{escape(name)}**", ""]
-        parts.append(
-            f"| {escape(sweep.key)} | Frame time (ms) | IPC / frame (ms) | Per hop (ms) | "
-            "Max fps | IPC vs first | Frame vs first |"
-        )
-        parts.append("|---|---:|---:|---:|---:|---|---|")
-        for value, sc in sweep.rows(name):
-            first = sweep.comparisons[0].get(name)
-            if sc is None and first is not None:
-                cells = [
-                    numbers.ms(first.frame.base.median),
-                    numbers.ms(first.ipc.base.median),
-                    numbers.ms(first.per_hop("base")),
-                    numbers.fps(first.base_fps),
-                    "baseline",
-                    "baseline",
-                ]
-            elif sc is not None:
-                cells = [
-                    numbers.ms(sc.frame.head.median),
-                    numbers.ms(sc.ipc.head.median),
-                    numbers.ms(sc.per_hop("head")),
-                    numbers.fps(sc.head_fps),
-                    _change_md(sc.ipc),
-                    _change_md(sc.frame),
-                ]
-            else:
-                cells = ["-"] * 6
-            parts.append("| " + " | ".join([escape(value), *cells]) + " |")
+    for name, table in zip(sweep.scenario_names(), tables.sweep(sweep), strict=True):
+        parts += ["", f"**{escape(name)}**", "", *table_markdown(table)]
     waterfall = waterfall_text(report, WATERFALL_WIDTH)
     if waterfall:
         parts += ["", fence(waterfall)]
     parts += ["", *_details(report)]
     return "\n".join(parts) + "\n"
-
-
-def _change_md(change: Change) -> str:
-    text = escape(numbers.change_text(change))
-    return f"**{text}**" if change.significant else text

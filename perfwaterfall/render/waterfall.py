@@ -12,7 +12,7 @@ from rich.text import Text
 
 from perfwaterfall.analysis.comparison import ScenarioComparison, StageChange
 from perfwaterfall.analysis.report import SideInfo
-from perfwaterfall.present import numbers
+from perfwaterfall.present import numbers, tables
 from perfwaterfall.render.spans import axis, axis_limit, span
 from perfwaterfall.render.summary import VERDICT_STYLE
 from perfwaterfall.render.theme import stage_style
@@ -111,7 +111,7 @@ def _axis_row(limit: float, bar_width: int) -> Table:
 def _footer(sc: ScenarioComparison) -> Text:
     frame = sc.frame
     verdict = numbers.verdict(frame)
-    text = Text.assemble(
+    return Text.assemble(
         ("■ ", "pw.stage.filter"),
         ("filter work  ", "pw.dim"),
         ("■ ", "pw.stage.ipc"),
@@ -121,10 +121,5 @@ def _footer(sc: ScenarioComparison) -> Text:
         (numbers.change_text(frame), VERDICT_STYLE[verdict]),
         "    max fps ",
         (f"{numbers.fps(sc.base_fps)} → {numbers.fps(sc.head_fps)} ", ""),
+        (tables.mark(tables.fps_gain(sc), frame), VERDICT_STYLE[verdict]),
     )
-    gain = (sc.head_fps / sc.base_fps - 1) * 100 if sc.base_fps else 0.0
-    mark = numbers.percent(gain)
-    text.append(
-        mark if frame.significant else f"{numbers.NOISE_MARK} {mark}", VERDICT_STYLE[verdict]
-    )
-    return text

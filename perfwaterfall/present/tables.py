@@ -1,0 +1,261 @@
+"""Each table once, as data: what every cell says, not how it looks.
+
+The terminal (render/summary.py) and markdown (export/markdown.py) only turn these
+rows into their markup, so a column is changed here, once. Cells carry text already
+formatted by present/numbers.py and a verdict key; each renderer maps that key to
+its style or markup in one place, so a new verdict is one more entry there.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import sys
+from dataclasses import dataclass
+from typing import Literal
+
+from perfwaterfall.analysis.comparison import Comparison, ScenarioComparison, fps, summarize_round
+from perfwaterfall.analysis.report import SweepReport
+from perfwaterfall.analysis.stats import Change
+from perfwaterfall.present import numbers
+from perfwaterfall.store.bundle import Bundle
+
+# The verdict of a sweep's first row, which the others are measured against.
+BASELINE = "baseline"
+# Where bars stop growing: |change| at or past this many thresholds fills a bar,
+# so an A/A run's 1% wobble draws a sliver, not a full bar.
+BAR_FLOOR_THRESHOLDS = 5
+# A bar's numbers stay below 2**this, so width * 8 * size cannot overflow.
+_BAR_MAX_EXPONENT = 960
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column's header and alignment, and the few ways its markup may differ."""
+
+    header: str
+    align: Literal["left", "right"] = "right"
+    unit: str = ""  # markdown says it in the header; the terminal's title says it once
+    narrow: str = ""  # the header on a narrow terminal, when it has a shorter one
+    text_header: str = ""  # the header where no bar is drawn: the cell is then its verdict
+    wrap: bool = False  # names may wrap on a wide terminal; numbers never do
+    repeats: bool = False  # its change repeats another column's: markdown shows it once
+
+
+@dataclass(frozen=True)
+class Name:
+    """A pipeline as the harness named it; each markup makes it one line its own way."""
+
+    name: str
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Value:
+    """A value (after is None for one side), or before → after with the change's mark."""
+
+    before: str
+    after: str | None = None
+    mark: str = ""  # '-39.3%', '~ +0.4%'; empty when no change applies
+    verdict: str = ""
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A change on its own, as text ('-11.0 ms -63.1%', 'baseline')."""
+
+    text: str
+    verdict: str
+
+
+@dataclass(frozen=True)
+class Gain:
+    """The frame time's verdict, and a bar of ``size`` on an axis of ``scale``.
+
+    Both are finite and size <= scale, whatever the comparison held: a change from
+    zero ('new') fills the bar.
+    """
+
+    verdict: str
+    size: float
+    scale: float
+
+
+Cell = Name | Value | Mark | Gain
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    caption: str = ""
+
+
+FRAME = Column("Frame time", unit="ms")
+IPC = Column("IPC / frame", unit="ms")
+PER_HOP = Column("Per hop", unit="ms", repeats=True)
+MAX_FPS = Column("Max fps", repeats=True)
+PIPELINE = Column("Pipeline", "left", wrap=True)
+GAIN = Column("Frame time change", "left", narrow="Change", text_header="Verdict")
+
+
+def mark(pct: float, change: Change) -> str:
+    """A percentage as a cell shows it: '-39.3%' for a real change, '~ +0.4%' for noise."""
+    text = numbers.percent(pct)
+    return text if change.significant else f"{numbers.NOISE_MARK} {text}"
+
+
+def fps_gain(sc: ScenarioComparison) -> float:
+    """Max fps after against before, in percent; 0 when there is no rate to gain on."""
+    if not sc.base_fps:
+        return 0.0
+    gain = (sc.head_fps / sc.base_fps - 1) * 100
+    return 0.0 if math.isnan(gain) else gain  # both rates infinite: no gain
+
+
+def geomean_text(comparison: Comparison) -> str | None:
+    """'0.777x (-22.3%)' across two or more pipelines; None when there is nothing to sum up."""
+    ratio = comparison.geomean_ratio
+    if ratio is None or len(comparison.scenarios) < 2:
+        return None
+    return f"{ratio:.3f}x ({numbers.percent((ratio - 1) * 100)})"
+
+
+def summary(comparison: Comparison) -> Table:
+    """Per pipeline: frame time, IPC, per hop and max fps before → after, and a gain bar."""
+    scale = gain_scale(comparison)
+    geomean = geomean_text(comparison)
+    caption = ""
+    if geomean is not None:
+        count = len(comparison.scenarios)
+        caption = f"geomean frame time across {count} pipelines: {geomean}"
+    return Table(
+        title="Per pipeline (ms, medians of round medians)",
+        columns=(PIPELINE, FRAME, IPC, PER_HOP, MAX_FPS, GAIN),
+        rows=tuple(_summary_row(sc, scale) for sc in comparison.scenarios),
+        caption=caption,
+    )
+
+
+def _summary_row(sc: ScenarioComparison, scale: float) -> tuple[Cell, ...]:
+    frame, ipc = sc.frame, sc.ipc
+    same_hops = sc.base_hops == sc.head_hops
+    return (
+        Name(sc.name, sc.label),
+        _change_value(frame.base.median, frame.head.median, frame),
+        _change_value(ipc.base.median, ipc.head.median, ipc),
+        _change_value(sc.per_hop("base"), sc.per_hop("head"), ipc if same_hops else None),
+        Value(
+            numbers.fps(sc.base_fps),
+            numbers.fps(sc.head_fps),
+            mark(fps_gain(sc), frame),
+            numbers.verdict(frame),
+        ),
+        gain(frame, scale),
+    )
+
+
+def _change_value(before: float | None, after: float | None, change: Change | None) -> Value:
+    if change is None:
+        return Value(numbers.ms(before), numbers.ms(after))
+    return Value(
+        numbers.ms(before),
+        numbers.ms(after),
+        mark(change.percent, change),
+        numbers.verdict(change),
+    )
+
+
+def gain_scale(comparison: Comparison) -> float:
+    """The bars' common axis: the largest finite |change|, at least the floor, never 0."""
+    floor = min(BAR_FLOOR_THRESHOLDS * comparison.threshold_pct, sys.float_info.max)
+    sizes = [abs(s.frame.percent) for s in comparison.scenarios]
+    largest = max([floor, *(size for size in sizes if math.isfinite(size))])
+    return largest if largest > 0 else 1.0
+
+
+def gain(change: Change, scale: float) -> Gain:
+    """The bar of one change; 'new' (from zero) and anything past the axis fill it."""
+    pct = change.percent
+    size = min(abs(pct), scale) if math.isfinite(pct) else scale
+    # Halving both by a power of two keeps every bar exactly as long, and finite.
+    shift = max(0, math.frexp(scale)[1] - _BAR_MAX_EXPONENT)
+    return Gain(numbers.verdict(change), math.ldexp(size, -shift), math.ldexp(scale, -shift))
+
+
+def side(bundle: Bundle) -> Table:
+    """One measured side on its own (``run``): medians across rounds, no comparison."""
+    measured = bundle.sides[0]
+    rows: list[tuple[Cell, ...]] = []
+    for name, rounds in measured.rounds.items():
+        summaries = [summarize_round(r) for r in rounds]
+        frame = statistics.median(s.frame_ms for s in summaries)
+        ipc = statistics.median(s.ipc_ms for s in summaries)
+        hops = len(rounds[-1].ipc_indices)
+        rows.append(
+            (
+                Name(name),
+                Value(numbers.ms(frame)),
+                Value(numbers.ms(ipc)),
+                Value(numbers.ms(ipc / hops if hops else None)),
+                Value(numbers.fps(fps(frame))),
+            )
+        )
+    ref = measured.ref
+    return Table(
+        title=" ".join(filter(None, (ref.name, ref.shown_sha)))
+        + f" · {bundle.frames} frames × {bundle.rounds} rounds",
+        columns=(PIPELINE, FRAME, IPC, PER_HOP, MAX_FPS),
+        rows=tuple(rows),
+    )
+
+
+def sweep(report: SweepReport) -> list[Table]:
+    """One table per pipeline: a row per value of the variable, each against the first."""
+    columns = (
+        Column(report.key, "left"),
+        FRAME,
+        IPC,
+        PER_HOP,
+        MAX_FPS,
+        Column("IPC vs first", "left"),
+        Column("Frame vs first", "left"),
+    )
+    tables = []
+    for name in report.scenario_names():
+        first = report.comparisons[0].get(name)
+        tables.append(
+            Table(
+                title=f"{name} · {first.label if first else ''} · sweep of {report.key}",
+                columns=columns,
+                rows=tuple(
+                    (Value(value), *_sweep_cells(sc, first)) for value, sc in report.rows(name)
+                ),
+            )
+        )
+    return tables
+
+
+def _sweep_cells(
+    sc: ScenarioComparison | None, first: ScenarioComparison | None
+) -> tuple[Cell, ...]:
+    if sc is None:  # the first row: base side of any comparison
+        if first is None:
+            return (Value("-"),) * 6
+        return (
+            Value(numbers.ms(first.frame.base.median)),
+            Value(numbers.ms(first.ipc.base.median)),
+            Value(numbers.ms(first.per_hop("base"))),
+            Value(numbers.fps(first.base_fps)),
+            Mark(BASELINE, BASELINE),
+            Mark(BASELINE, BASELINE),
+        )
+    return (
+        Value(numbers.ms(sc.frame.head.median)),
+        Value(numbers.ms(sc.ipc.head.median)),
+        Value(numbers.ms(sc.per_hop("head"))),
+        Value(numbers.fps(sc.head_fps)),
+        Mark(numbers.change_text(sc.ipc), numbers.verdict(sc.ipc)),
+        Mark(numbers.change_text(sc.frame), numbers.verdict(sc.frame)),
+    )
