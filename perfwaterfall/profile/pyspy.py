@@ -18,8 +18,8 @@ ProfileFormat = Literal["raw", "flamegraph"]
 
 DEFAULT_RATE = 250
 NOT_FOUND = (
-    "py-spy is not installed: `pip install py-spy` (or `pip install -e .[dev]`) "
-    "to profile, or leave out --profile"
+    "py-spy is not installed: `pip install 'perf-waterfall[profile]'` (or `pip install py-spy` "
+    "into the environment running perf-waterfall) to profile, or leave out --profile"
 )
 PTRACE_DENIED = (
     "py-spy may not attach to processes here (ptrace is denied): run as root, or "
