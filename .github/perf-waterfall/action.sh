@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The script of action.yml, runnable anywhere: `action.sh compare`, then `action.sh gate`.
+#
+# compare: runs `perf-waterfall compare BASE HEAD` with markdown, bundle and SVG outputs,
+#   appends the markdown to $GITHUB_STEP_SUMMARY, writes exit-code and the paths to
+#   $GITHUB_OUTPUT, and exits 0, so the artifacts are uploaded before the gate fails.
+# gate: exits with the compare's status (3: a regression beyond --fail-on-regression).
+#
+# Inputs come as environment variables (never spliced into the script's text):
+# PW_PYTHON, PW_BASE, PW_DEFAULT_BASE, PW_HEAD, PW_SCENARIOS, PW_THRESHOLD,
+# PW_FAIL_ON_REGRESSION, PW_HARNESS, PW_SAME_HARNESS, PW_FRAMES, PW_ROUNDS, PW_ARGS,
+# PW_OUT; gate: PW_EXIT_CODE.
+set -uo pipefail
+
+compare() {
+    local out="${PW_OUT:-${RUNNER_TEMP:-/tmp}/perf-waterfall}"
+    local base="${PW_BASE:-${PW_DEFAULT_BASE:-}}" head="${PW_HEAD:-HEAD}"
+    local -a args=() extra=()
+    mkdir -p "$out" || return 1
+    if [ -n "$base" ]; then
+        args+=("$base" "$head")
+    elif [ "$head" != "HEAD" ]; then
+        echo "::error title=perf-waterfall::head is $head but no base was given: set the base input"
+        write_output exit-code 2
+        return 0
+    fi
+    local name scenarios="${PW_SCENARIOS:-}"
+    for name in ${scenarios//,/ }; do args+=(--scenario "$name"); done
+    [ -n "${PW_THRESHOLD:-}" ] && args+=(--threshold "$PW_THRESHOLD")
+    [ -n "${PW_FAIL_ON_REGRESSION:-}" ] && args+=(--fail-on-regression "$PW_FAIL_ON_REGRESSION")
+    [ -n "${PW_HARNESS:-}" ] && args+=(--harness "$PW_HARNESS")
+    [ "${PW_SAME_HARNESS:-false}" = "true" ] && args+=(--same-harness)
+    [ -n "${PW_FRAMES:-}" ] && args+=(--frames "$PW_FRAMES")
+    [ -n "${PW_ROUNDS:-}" ] && args+=(--rounds "$PW_ROUNDS")
+    read -r -a extra <<< "${PW_ARGS:-}"
+
+    local md="$out/perf-waterfall.md" bundle="$out/perf-waterfall.json" svg="$out/perf-waterfall.svg"
+    rm -f "$md" "$bundle" "$svg"
+    "${PW_PYTHON:-python3}" -m perfwaterfall compare "${args[@]}" "${extra[@]}" \
+        --format markdown --output "$md" --save "$bundle" --svg "$svg"
+    local code=$?
+
+    if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
+        if [ -s "$md" ]; then
+            cat "$md" >> "$GITHUB_STEP_SUMMARY"
+        else
+            printf 'perf-waterfall compare exited %s before writing a report: see the log.\n' \
+                "$code" >> "$GITHUB_STEP_SUMMARY"
+        fi
+    fi
+    write_output exit-code "$code"
+    [ -s "$md" ] && write_output markdown "$md"
+    [ -s "$bundle" ] && write_output bundle "$bundle"
+    [ -s "$svg" ] && write_output svg "$svg"
+    return 0
+}
+
+gate() {
+    local code="${PW_EXIT_CODE:-}"
+    case "$code" in
+        0) echo "perf-waterfall: no significant regression" ;;
+        3) echo "::error title=perf-waterfall::a significant regression beyond" \
+               "${PW_FAIL_ON_REGRESSION:-the gate}%: see the job summary" ;;
+        "") echo "::error title=perf-waterfall::the compare step did not run"; code=1 ;;
+        *) echo "::error title=perf-waterfall::perf-waterfall compare exited $code: see its log" ;;
+    esac
+    return "$code"
+}
+
+write_output() {
+    if [ -n "${GITHUB_OUTPUT:-}" ]; then
+        echo "$1=$2" >> "$GITHUB_OUTPUT"
+    else
+        echo "$1=$2"
+    fi
+}
+
+case "${1:-}" in
+    compare) compare ;;
+    gate) gate ;;
+    *) echo "usage: $0 compare|gate" >&2; exit 2 ;;
+esac
