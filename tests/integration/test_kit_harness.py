@@ -27,5 +27,9 @@ def test_a_5_ms_slowdown_of_one_stage_is_real(tmp_path: Path, capsys) -> None:
     assert scenario["frame_ms"]["verdict"] == "slower"
 
 
-def test_the_kit_harness_is_under_30_lines() -> None:
+def test_the_docs_show_this_harness_and_it_is_under_30_lines() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "harness-protocol.md").read_text()
+    section = docs.split("## Writing a harness with the kit", 1)[1]
+    shown = section.split("```python\n", 1)[1].split("```", 1)[0]
+    assert shown == KIT_HARNESS
     assert len(KIT_HARNESS.splitlines()) < 30
