@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from perfwaterfall import __version__
-from perfwaterfall.cli import bundles, compare, init, listing, sweep
+from perfwaterfall.cli import bundles, compare, doctor, init, listing, sweep
 from perfwaterfall.cli.globals import GlobalOptions
 from perfwaterfall.errors import EXIT_USAGE, HarnessFailed, PerfWaterfallError
 from perfwaterfall.measure import signals
@@ -61,6 +61,7 @@ app.command("show")(bundles.show_command)
 app.command("sweep")(sweep.sweep_command)
 app.command("list")(listing.list_command)
 app.command("init")(init.init_command)
+app.command("doctor")(doctor.doctor_command)
 
 
 def main(argv: list[str] | None = None) -> int:
