@@ -30,7 +30,7 @@ from importlib.machinery import (
 )
 from pathlib import Path
 
-from perfwaterfall.errors import UsageError
+from perfwaterfall.errors import HarnessFailed, UsageError
 from perfwaterfall.measure.harness import SideCheckout
 from perfwaterfall.protocol.harness_spec import DEFAULT_HARNESS, PYTHON_PLACEHOLDER, HarnessSpec
 
@@ -54,13 +54,25 @@ class Target:
 def check_harness_in_worktrees(
     spec: HarnessSpec, sides: Sequence[SideCheckout], *, named: bool
 ) -> None:
-    """UsageError (exit 2, one line) unless every side's worktree holds the harness."""
+    """Refuse before anything runs unless every side's worktree holds the harness.
+
+    The default or a harness no side has: UsageError (exit 2, one line). A named
+    harness some sides lack (a base that predates it) fails that side as a
+    failing ``list`` would (HarnessFailed, exit 1), with the way to graft it.
+    """
     if named:
         return
     target = harness_target(spec.argv)
     missing = [s for s in sides if not inside(target, s.worktree)]
-    if missing:
-        raise UsageError(_message(spec, target, sides, missing))
+    if not missing:
+        return
+    have = [s for s in sides if s not in missing]
+    if spec.argv == DEFAULT_HARNESS or not have:
+        raise UsageError(_refusal(spec, target, missing))
+    side = missing[0]
+    raise HarnessFailed(
+        _missing_here(spec, target, side, have[-1]), side=side.label, ref=side.ref.name
+    )
 
 
 def harness_target(argv: Sequence[str]) -> Target:
@@ -132,32 +144,38 @@ def _installed_elsewhere(name: str, root: Path) -> bool:
     )
 
 
-def _message(
-    spec: HarnessSpec, target: Target, sides: Sequence[SideCheckout], missing: list[SideCheckout]
-) -> str:
-    what = "`" + " ".join(a if a == PYTHON_PLACEHOLDER else shlex.quote(a) for a in spec.argv) + "`"
+def _shown(spec: HarnessSpec) -> str:
+    return "`" + " ".join(a if a == PYTHON_PLACEHOLDER else shlex.quote(a) for a in spec.argv) + "`"
+
+
+def _what(target: Target) -> str:
+    return f"module {target.module}" if target.module else f"file {target.path}"
+
+
+def _refusal(spec: HarnessSpec, target: Target, missing: list[SideCheckout]) -> str:
     where = " or ".join(dict.fromkeys(s.ref.name for s in missing))
-    thing = f"module {target.module}" if target.module else f"file {target.path}"
     if spec.argv == DEFAULT_HARNESS:
         return (
-            f"no harness named: the default {what} is not in the worktree of {where} "
-            f"(no {thing} there), so Python would run code from elsewhere, the same on both "
-            "sides. Run `perf-waterfall init` to write one, or name yours with --harness "
-            "or in [tool.perf-waterfall] in pyproject.toml"
-        )
-    have = [s for s in sides if s not in missing]
-    if have:
-        if target.path is not None and target.path in spec.graft:
-            how = "--same-harness"
-        else:
-            files = json.dumps(target.path) if target.path else "its files"
-            how = f"--same-harness and graft = [{files}] in [tool.perf-waterfall]"
-        return (
-            f"the harness {what} is in the worktree of {have[-1].ref.name} but not in that "
-            f"of {where}: commit it there, or run head's harness on both sides with {how}"
+            f"no harness named: the default {_shown(spec)} is not in the worktree of {where} "
+            f"(no {_what(target)} there), so Python would run code from elsewhere, the same "
+            "on both sides. Run `perf-waterfall init` to write one, or name yours with "
+            "--harness or in [tool.perf-waterfall] in pyproject.toml"
         )
     return (
-        f"the harness {what} of [tool.perf-waterfall] is not in the worktree of "
-        f"{where} (no {thing} there): add it to the repository, fix harness in "
+        f"the harness {_shown(spec)} of [tool.perf-waterfall] is not in the worktree of "
+        f"{where} (no {_what(target)} there): add it to the repository, fix harness in "
         "pyproject.toml, or name one with --harness"
+    )
+
+
+def _missing_here(spec: HarnessSpec, target: Target, side: SideCheckout, has: SideCheckout) -> str:
+    if target.path is not None and target.path in spec.graft:
+        how = "--same-harness"
+    else:
+        files = json.dumps(target.path) if target.path else "its files"
+        how = f"--same-harness and graft = [{files}] in [tool.perf-waterfall]"
+    return (
+        f"{side.label} ({side.ref.name}): the harness {_shown(spec)} is not in its worktree "
+        f"(no {_what(target)}), but {has.label} ({has.ref.name}) has it: commit it there, "
+        f"or run head's harness on both sides with {how}"
     )

@@ -48,8 +48,9 @@ def test_init_then_the_printed_compare_works(tmp_path: Path) -> None:
     assert "nothing to change" in again.stdout
     assert {p: p.read_bytes() for p in files} == files
 
-    # Without --same-harness, HEAD (which has no perfbench.py yet) is refused, not measured.
+    # Without --same-harness, HEAD (which has no perfbench.py yet) fails, naming the way out.
     refused = perf_waterfall(["compare", "HEAD", "WORKTREE", *quick], repo)
-    assert refused.returncode == 2
-    assert "not in that of HEAD" in refused.stderr and "--same-harness" in refused.stderr
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("perf-waterfall: base (HEAD): the harness")
+    assert refused.stderr.rstrip().endswith("with --same-harness")
     assert registered_worktrees(repo) == []

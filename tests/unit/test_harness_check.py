@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from perfwaterfall.errors import UsageError
+from perfwaterfall.errors import HarnessFailed, UsageError
 from perfwaterfall.measure.harness import SideCheckout
 from perfwaterfall.measure.harness_check import (
     Target,
@@ -107,17 +107,20 @@ def test_the_default_outside_the_worktree_is_one_line_naming_the_ways_out(tmp_pa
     check_harness_in_worktrees(spec, [side("run", tmp_path)], named=True)  # --harness: trusted
 
 
-def test_a_base_without_heads_harness_is_pointed_to_same_harness(tmp_path: Path) -> None:
+def test_a_base_without_heads_harness_fails_that_side_pointing_to_same_harness(tmp_path) -> None:
     base, head = tmp_path / "base", tmp_path / "head"
     base.mkdir()
     write(head / "perfbench.py")
     spec = HarnessSpec(argv=("{python}", "perfbench.py"), graft=("perfbench.py",))
-    with pytest.raises(
-        UsageError, match=r"in the worktree of HEAD but not in that of main: .*--same-harness"
-    ):
-        check_harness_in_worktrees(
-            spec, [side("base", base), side("head", head, "HEAD")], named=False
-        )
+    sides = [side("base", base), side("head", head, "HEAD")]
+    with pytest.raises(HarnessFailed) as caught:
+        check_harness_in_worktrees(spec, sides, named=False)
+    assert caught.value.exit_code == 1 and caught.value.side == "base"
+    assert str(caught.value) == (
+        "base (main): the harness `{python} perfbench.py` is not in its worktree "
+        "(no file perfbench.py), but head (HEAD) has it: commit it there, or run head's "
+        "harness on both sides with --same-harness"
+    )
 
 
 def test_a_table_harness_missing_everywhere(tmp_path: Path) -> None:
