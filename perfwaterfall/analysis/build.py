@@ -16,24 +16,46 @@ from perfwaterfall.analysis.trust import check_comparison
 from perfwaterfall.errors import InvalidDocument, UsageError
 from perfwaterfall.profile.movers import movers
 from perfwaterfall.profile.rounds import ProfileData
-from perfwaterfall.store.bundle import Bundle
+from perfwaterfall.store.bundle import Bundle, BundleSide
 
 
 def pair_bundles(base: Bundle, head: Bundle) -> Bundle:
-    """Two one-side bundles (from ``run``) as one comparison: base's context, both sides."""
+    """Two one-side bundles (from ``run``) as one comparison: base's context, both sides.
+
+    Runs saved with different ``--rounds`` (8 and 5) compare on the rounds both have,
+    the first 5 of each side, and a warning says so: keeping only scenarios with 5
+    rounds on both sides would keep none and compare nothing.
+    """
     if len(base.sides) != 1 or len(head.sides) != 1:
         raise UsageError("show BASE HEAD expects two one-side bundles written by `run --save`")
     head_names = {s.name for s in head.scenarios}
+    both = set(base.completed()) & set(head.completed())
+    rounds = min(base.rounds, head.rounds)
+    warnings = base.warnings + head.warnings
+    if base.rounds != head.rounds:
+        warnings += (
+            f"base was measured with {base.rounds} rounds per scenario and head with "
+            f"{head.rounds}: each side is compared on its first {rounds}",
+        )
     return replace(
         base,
-        sides=(replace(base.sides[0], label="base"), replace(head.sides[0], label="head")),
+        sides=(
+            _first_rounds(base, "base", both, rounds),
+            _first_rounds(head, "head", both, rounds),
+        ),
         scenarios=tuple(s for s in base.scenarios if s.name in head_names),
-        rounds=min(base.rounds, head.rounds),
-        warnings=base.warnings + head.warnings,
+        rounds=rounds,
+        warnings=warnings,
         failure=base.failure or head.failure,
         commits=(),
         commits_total=0,
     )
+
+
+def _first_rounds(bundle: Bundle, label: str, names: set[str], rounds: int) -> BundleSide:
+    """The side's scenarios measured in full, each cut to its first ``rounds`` rounds."""
+    side = bundle.sides[0]
+    return replace(side, label=label, rounds={n: side.rounds[n][:rounds] for n in names})
 
 
 def compare_sides(bundle: Bundle, base: int, head: int, threshold_pct: float) -> Comparison:

@@ -9,7 +9,7 @@ from pathlib import Path
 from perfwaterfall.analysis.gate import regressions
 from perfwaterfall.analysis.report import Report, SweepReport
 from perfwaterfall.cli.options import OutputOptions
-from perfwaterfall.errors import EXIT_REGRESSION, EXIT_RUN_FAILED, UsageError
+from perfwaterfall.errors import EXIT_REGRESSION, EXIT_RUN_FAILED, EXIT_USAGE, UsageError
 from perfwaterfall.export.exporters import SWEEP_FORMATS, TEXT_FORMATS
 from perfwaterfall.render.sweep import print_sweep
 from perfwaterfall.render.terminal import Draw, make_console, plain_text, print_report, recorded
@@ -32,7 +32,11 @@ def emit_sweep(sweep: SweepReport, options: OutputOptions) -> int:
         lambda fmt: SWEEP_FORMATS[fmt](sweep),
         options,
     )
-    return EXIT_RUN_FAILED if sweep.first_last.failure is not None else 0
+    if sweep.first_last.failure is not None:
+        return EXIT_RUN_FAILED
+    if not any(c.scenarios for c in (*sweep.comparisons, sweep.first_last.comparison)):
+        return _nothing_compared(sweep.first_last.rounds)
+    return 0
 
 
 def _emit(draw: Draw, export: Callable[[str], str], options: OutputOptions) -> None:
@@ -56,6 +60,8 @@ def _emit(draw: Draw, export: Callable[[str], str], options: OutputOptions) -> N
 def exit_code(report: Report, fail_on_regression: float | None) -> int:
     if report.failure is not None:
         return EXIT_RUN_FAILED
+    if not report.comparison.scenarios:
+        return _nothing_compared(report.rounds)
     if fail_on_regression is not None:
         found = regressions(report.comparison, fail_on_regression)
         if found:
@@ -65,6 +71,15 @@ def exit_code(report: Report, fail_on_regression: float | None) -> int:
             )
             return EXIT_REGRESSION
     return 0
+
+
+def _nothing_compared(rounds: int) -> int:
+    """Comparing nothing is no pass: a regression gate must not go green on it."""
+    print(
+        f"perf-waterfall: no scenario was compared: none has its {rounds} rounds on both sides",
+        file=sys.stderr,
+    )
+    return EXIT_USAGE
 
 
 def _write(path: Path, text: str) -> None:
