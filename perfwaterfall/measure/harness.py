@@ -27,6 +27,7 @@ from perfwaterfall.protocol.document import (
     parse_scenario_list,
 )
 from perfwaterfall.protocol.harness_spec import HarnessSpec, expand_argv
+from perfwaterfall.protocol.sanitize import shown_lines
 
 STDERR_TAIL_LINES = 20
 # Enough for the tail of any sane harness output; a runaway log is not read whole.
@@ -202,7 +203,11 @@ def _describe_status(status: int) -> str:
 
 
 def _tail(path: Path, lines: int = STDERR_TAIL_LINES) -> str:
-    """The last ``lines`` lines of a file, reading at most its last 64 KiB."""
+    """The last ``lines`` lines of a file, reading at most its last 64 KiB, shown safely.
+
+    A harness's stderr is anything it printed: its escape sequences would reach our
+    terminal, so each line's control characters are made visible (sanitize.py).
+    """
     try:
         with path.open("rb") as f:
             f.seek(0, os.SEEK_END)
@@ -211,7 +216,7 @@ def _tail(path: Path, lines: int = STDERR_TAIL_LINES) -> str:
     except OSError:
         return ""
     text = data.decode("utf-8", errors="replace").rstrip()
-    return "\n".join(text.splitlines()[-lines:])
+    return "\n".join(shown_lines(text).split("\n")[-lines:])
 
 
 def _remove(path: Path) -> None:

@@ -21,6 +21,7 @@ import git
 
 from perfwaterfall.errors import UsageError
 from perfwaterfall.measure.processes import deferred_signals
+from perfwaterfall.protocol.sanitize import shown
 
 WORKTREE = "WORKTREE"
 DEFAULT_BASE_CANDIDATES = ("origin/main", "main", "master")
@@ -87,7 +88,8 @@ def resolve_ref(repo: git.Repo, ref: str) -> RefInfo:
             f"unknown ref {ref!r}: it does not name a commit in {repo_root(repo)}{_hint(repo)}"
         )
     short = git_output(repo, "rev-parse", "--short", sha)
-    return RefInfo(name=ref, sha=sha, short=short, subject=str(repo.commit(sha).summary))
+    # A commit message is anyone's text: its escape sequences must not reach a terminal.
+    return RefInfo(name=ref, sha=sha, short=short, subject=shown(str(repo.commit(sha).summary)))
 
 
 def default_base_ref(repo: git.Repo) -> str:
@@ -109,7 +111,8 @@ def commits_between(
         return [], total
     out = git_output(repo, "log", f"--max-count={limit}", "--format=%h%x00%s", span)
     commits = [
-        (short, subject) for short, _, subject in (ln.partition("\0") for ln in out.splitlines())
+        (shown(short), shown(subject))
+        for short, _, subject in (ln.partition("\0") for ln in out.split("\n"))
     ]
     return commits, total
 

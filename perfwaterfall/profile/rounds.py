@@ -19,6 +19,11 @@ from perfwaterfall.profile.folded import Folded, parse_folded
 from perfwaterfall.profile.pyspy import DEFAULT_RATE, NOT_FOUND, output_path, record_argv
 from perfwaterfall.profile.pyspy import diagnose as diagnose_denied
 from perfwaterfall.protocol import harness_spec
+from perfwaterfall.protocol.sanitize import number_text, shown
+
+# Beyond these a bundle's profile is not one py-spy wrote: refused before movers divide by it.
+MAX_RATE = 1_000_000
+MAX_COUNT = 2**53  # exact in a float, so per-frame arithmetic stays finite
 
 
 @dataclass(frozen=True)
@@ -63,23 +68,46 @@ class ProfileData:
 
     @classmethod
     def from_dict(cls, data: Any) -> ProfileData:
-        """KeyError/TypeError/ValueError on a malformed document (bundle.py maps them)."""
+        """KeyError/TypeError/ValueError on a malformed document (bundle.py maps them).
+
+        Rate and frames divide the sample counts: 0, inf or a 400-digit integer
+        there is refused here, not met as a crash while the movers are drawn.
+        """
         scenarios = data["scenarios"]
         return cls(
-            rate=int(data["rate"]),
-            problems=[str(p) for p in data["problems"]],
+            rate=_count(data["rate"], "rate", 1, MAX_RATE),
+            problems=[shown(str(p)) for p in data["problems"]],
             sides={
-                str(name): [
+                shown(str(name)): [
                     SideProfile(
-                        frames=int(p["frames"]),
-                        svg=str(p["svg"]),
-                        folded={tuple(str(f) for f in stack): int(n) for stack, n in p["folded"]},
+                        frames=_count(p["frames"], "frames", 1, MAX_COUNT),
+                        svg=shown(str(p["svg"])),
+                        folded=_folded(p["folded"]),
                     )
                     for p in per_side
                 ]
                 for name, per_side in scenarios.items()
             },
         )
+
+
+def _count(value: Any, what: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(
+            f"{what} must be an integer from {low} to {high}, got {number_text(value)}"
+        )
+    return value
+
+
+def _folded(pairs: Any) -> Folded:
+    """Stacks to sample counts; stacks that are one once shown add up, as py-spy's would."""
+    folded: Folded = {}
+    for stack, n in pairs:
+        if not isinstance(stack, list):
+            raise TypeError(f"a stack is an array of frames, got {type(stack).__name__}")
+        key = tuple(shown(str(f)) for f in stack)
+        folded[key] = folded.get(key, 0) + _count(n, "a sample count", 0, MAX_COUNT)
+    return folded
 
 
 class ProfileProblem(Exception):

@@ -2,7 +2,8 @@
 
 One document is one *round* of one scenario at one ref (docs/harness-protocol.md).
 Validation is strict about what we interpret (stages, samples) and lenient about
-what we only show (params, meta) or do not know (extra top-level keys).
+what we only show (params, meta) or do not know (extra top-level keys). Every
+string kept is ``shown`` (sanitize.py): control characters become visible escapes.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from perfwaterfall.errors import InvalidDocument
+from perfwaterfall.protocol.sanitize import number_text, shown, shown_tree
 
 SCHEMA_V1 = "perf-waterfall/results@1"
 SUPPORTED_SCHEMAS = (SCHEMA_V1,)
-SCENARIO_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+SCENARIO_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*\Z")  # '$' would let "name\n" pass
 STAGE_KINDS = ("filter", "ipc", "other")
 # A document beyond this is not a results document but a mistake (or an attack on memory).
 MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
@@ -87,8 +89,7 @@ def parse_scenario_list(data: Any, where: str = "scenario list") -> tuple[Scenar
         if name in seen:
             raise _fail(where, f"scenario name {name!r} appears twice")
         seen.add(name)
-        label = item.get("label", "")
-        out.append(ScenarioInfo(name=name, label=label if isinstance(label, str) else str(label)))
+        out.append(ScenarioInfo(name=name, label=_shown_label(item.get("label", ""), where)))
     return tuple(out)
 
 
@@ -110,22 +111,25 @@ def parse_results(data: Any, where: str = "results document") -> RoundResult:
     params = scenario.get("params", {})
     if not isinstance(params, dict):
         raise _fail(where, "'scenario.params' must be an object")
-    label = scenario.get("label", "")
     info = ScenarioInfo(
-        name=scenario["name"], label=label if isinstance(label, str) else str(label), params=params
+        name=scenario["name"],
+        label=_shown_label(scenario.get("label", ""), where),
+        params=_shown_free(params, "'scenario.params'", where),
     )
 
     raw_stages = data.get("stages")
     if not isinstance(raw_stages, list) or not raw_stages:
         raise _fail(where, "'stages' must be a non-empty array")
     stages: list[Stage] = []
+    taken: set[str] = set()
+    counters: dict[str, int] = {}
     for i, st in enumerate(raw_stages):
         if not isinstance(st, dict) or not isinstance(st.get("name"), str):
             raise _fail(where, f"stage {i} must be an object with a string 'name'")
         kind = st.get("kind")
         if kind not in STAGE_KINDS:
             raise _fail(where, f"stage {st['name']!r} has kind {kind!r}, not one of {STAGE_KINDS}")
-        stages.append(Stage(name=_unique_name(st["name"], stages), kind=kind))
+        stages.append(Stage(name=_unique_name(shown(st["name"]), taken, counters), kind=kind))
 
     raw_samples = data.get("samples_ms")
     if not isinstance(raw_samples, list) or not raw_samples:
@@ -139,9 +143,15 @@ def parse_results(data: Any, where: str = "results document") -> RoundResult:
         for v in row:
             if isinstance(v, bool) or not isinstance(v, int | float):
                 raise _fail(where, f"sample row {r} holds {v!r}, not a number")
-            fv = float(v)
+            try:
+                fv = float(v)
+            except OverflowError:  # an integer of 400 digits is valid JSON
+                fv = math.inf
             if not math.isfinite(fv) or fv < 0:
-                raise _fail(where, f"sample row {r} holds {v!r}: values must be finite and >= 0")
+                raise _fail(
+                    where,
+                    f"sample row {r} holds {number_text(v)}: values must be finite and >= 0",
+                )
             values.append(fv)
         if not math.isfinite(sum(values)):  # frame time is the sum of a row
             raise _fail(where, f"sample row {r} sums to more than a float can hold")
@@ -150,7 +160,23 @@ def parse_results(data: Any, where: str = "results document") -> RoundResult:
     meta = data.get("meta", {})
     if not isinstance(meta, dict):
         raise _fail(where, "'meta' must be an object")
+    meta = _shown_free(meta, "'meta'", where)
     return RoundResult(scenario=info, stages=tuple(stages), samples_ms=tuple(rows), meta=meta)
+
+
+def _shown_label(label: Any, where: str) -> str:
+    """A label is only shown: a non-string one is shown as its text."""
+    if isinstance(label, str):
+        return shown(label)
+    return shown(str(_shown_free(label, "'label'", where)))
+
+
+def _shown_free(value: Any, what: str, where: str) -> Any:
+    """Params and meta are only shown, but saved in bundles: strings shown, numbers finite."""
+    try:
+        return shown_tree(value)
+    except ValueError as exc:
+        raise _fail(where, f"{what}: {exc}") from None
 
 
 def loads_json(text: str | bytes, where: str, limit: int = MAX_DOCUMENT_BYTES) -> Any:
@@ -184,13 +210,20 @@ def stage_names(result: RoundResult) -> str:
     )
 
 
-def _unique_name(name: str, taken: list[Stage]) -> str:
-    """Stages are matched across sides by name: a repeated name gets a counter."""
-    names = {s.name for s in taken}
-    candidate, n = name, 1
-    while candidate in names:
+def _unique_name(name: str, taken: set[str], counters: dict[str, int]) -> str:
+    """Stages are matched across sides by name: a repeated name gets a counter.
+
+    ``counters`` keeps each name's last counter (every ``name (k)`` below it is
+    taken), so a million copies of one name take linear time, not hours. Names are
+    counted once shown: ``a<ESC>`` and a literal ``a\\x1b`` look alike, so the
+    second becomes ``a\\x1b (2)`` instead of silently being the same stage.
+    """
+    candidate, n = name, counters.get(name, 1)
+    while candidate in taken:
         n += 1
         candidate = f"{name} ({n})"
+    counters[name] = n
+    taken.add(candidate)
     return candidate
 
 

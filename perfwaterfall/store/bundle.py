@@ -4,7 +4,8 @@ A bundle keeps every round's results document of every side, the refs, the
 options, the machine and the warnings raised while measuring; statistics are
 never stored, they are recomputed on load (so a bundle can be shown with
 another threshold). ``compare`` saves a two-side bundle, ``run`` a one-side
-bundle, ``sweep`` one side per value.
+bundle, ``sweep`` one side per value. A loaded bundle is a file from anywhere:
+every string in it is ``shown`` (sanitize.py) and every number checked on load.
 
 Format changes (bump FORMAT_VERSION and add a line when the layout changes):
   1  first version: sides with per-scenario rounds, options, machine, commits,
@@ -14,22 +15,25 @@ Format changes (bump FORMAT_VERSION and add a line when the layout changes):
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from perfwaterfall import __version__
 from perfwaterfall.errors import InvalidDocument
 from perfwaterfall.measure.refs import RefInfo
+from perfwaterfall.profile.rounds import MAX_COUNT, ProfileData
 from perfwaterfall.protocol.document import (
     MAX_DOCUMENT_BYTES,
+    SCENARIO_NAME,
     RoundResult,
     ScenarioInfo,
     loads_json,
     parse_results,
     stage_names,
 )
+from perfwaterfall.protocol.sanitize import number_text, shown, shown_lines, shown_tree
 from perfwaterfall.store.atomic import write_atomically
 from perfwaterfall.store.machine import MachineInfo
 
@@ -95,12 +99,7 @@ def to_dict(bundle: Bundle) -> dict[str, Any]:
         "sides": [
             {
                 "label": side.label,
-                "ref": {
-                    "name": side.ref.name,
-                    "sha": side.ref.sha,
-                    "short": side.ref.short,
-                    "subject": side.ref.subject,
-                },
+                "ref": asdict(side.ref),  # name, sha, short, subject
                 "env": side.env,
                 "rounds": {
                     name: [r.to_dict() for r in rounds] for name, rounds in side.rounds.items()
@@ -111,11 +110,7 @@ def to_dict(bundle: Bundle) -> dict[str, Any]:
         "commits": [list(c) for c in bundle.commits],
         "commits_total": bundle.commits_total,
         "warnings": list(bundle.warnings),
-        "failure": (
-            None
-            if bundle.failure is None
-            else {"message": bundle.failure.message, "stderr_tail": bundle.failure.stderr_tail}
-        ),
+        "failure": None if bundle.failure is None else asdict(bundle.failure),
         "extra": bundle.extra,
     }
 
@@ -151,7 +146,7 @@ def from_dict(data: Any, where: str) -> Bundle:
         return _from_dict(data, where)
     except InvalidDocument:
         raise
-    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         raise InvalidDocument(f"{where}: malformed bundle ({_describe(exc)})") from None
 
 
@@ -162,10 +157,7 @@ def _from_dict(data: dict[str, Any], where: str) -> Bundle:
     failure = data.get("failure")
     return Bundle(
         sides=sides,
-        scenarios=tuple(
-            ScenarioInfo(name=_str(s["name"]), label=_str(s.get("label", "")))
-            for s in _list(data["scenarios"])
-        ),
+        scenarios=_scenarios(_list(data["scenarios"])),
         frames=_int(data["frames"]),
         warmup=_int(data["warmup"]),
         rounds=_rounds(data["rounds"], where),
@@ -176,20 +168,42 @@ def _from_dict(data: dict[str, Any], where: str) -> Bundle:
         failure=(
             None
             if failure is None
-            else Failure(_str(failure["message"]), _str(failure.get("stderr_tail", "")))
+            else Failure(
+                _str(failure["message"]), _str(failure.get("stderr_tail", ""), shown_lines)
+            )
         ),
         command=_str(data.get("command", "")),
         created=_str(data.get("created", "")),
         tool_version=_str(data.get("tool_version", "")),
-        extra=_dict(data.get("extra", {})),
+        extra=_extra(data.get("extra", {}), where),
     )
+
+
+def _scenarios(items: list[Any]) -> tuple[ScenarioInfo, ...]:
+    infos = tuple(
+        ScenarioInfo(name=_name(s["name"]), label=_str(s.get("label", ""))) for s in items
+    )
+    if len({s.name for s in infos}) != len(infos):
+        raise ValueError("a scenario is listed twice")
+    return infos
+
+
+def _extra(value: Any, where: str) -> dict[str, Any]:
+    """What later versions add; a profile in it is checked now, not when the movers divide."""
+    extra: dict[str, Any] = shown_tree(_dict(value))
+    if extra.get("profile") is not None:
+        try:
+            ProfileData.from_dict(extra["profile"])
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+            raise InvalidDocument(f"{where}: malformed profile ({_describe(exc)})") from None
+    return extra
 
 
 def _side(data: Any, where: str) -> BundleSide:
     side = _dict(data)
     ref = _dict(side["ref"])
     rounds = {
-        _str(name): [
+        _name(name): [
             parse_results(doc, f"{where}, {name} round {i + 1}")
             for i, doc in enumerate(_list(docs))
         ]
@@ -210,9 +224,16 @@ def _side(data: Any, where: str) -> BundleSide:
             short=_str(ref["short"]),
             subject=_str(ref.get("subject", "")),
         ),
-        env={_str(k): _str(v) for k, v in _dict(side.get("env", {})).items()},
+        env=_env(_dict(side.get("env", {}))),
         rounds=rounds,
     )
+
+
+def _env(raw: dict[str, Any]) -> dict[str, str]:
+    env = {_str(k): _str(v) for k, v in raw.items()}
+    if len(env) != len(raw):  # 'K<ESC>' and a literal 'K\\x1b': never one silently
+        raise ValueError("two env keys are the same once control characters are shown")
+    return env
 
 
 def _commit(value: Any) -> tuple[str, str]:
@@ -240,15 +261,23 @@ def _dict(value: Any) -> dict[str, Any]:
     return dict(value)
 
 
-def _str(value: Any) -> str:
+def _str(value: Any, show: Callable[[str], str] = shown) -> str:
+    """Every string of a bundle is only ever shown: control characters made visible."""
     if not isinstance(value, str):
         raise TypeError(f"expected a string, got {type(value).__name__}")
-    return value
+    return show(value)
+
+
+def _name(value: Any) -> str:
+    name = _str(value, str)
+    if not SCENARIO_NAME.match(name):
+        raise ValueError(f"scenario name {name!r} is not a valid name")
+    return name
 
 
 def _int(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise TypeError(f"expected a non-negative integer, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
+        raise TypeError(f"expected an integer from 0 to 2**53, got {number_text(value)}")
     return value
 
 
@@ -261,6 +290,8 @@ def _rounds(value: Any, where: str) -> int:
 
 
 def _machine_value(value: Any) -> Any:
-    if not isinstance(value, str | int) or isinstance(value, bool):
-        raise TypeError(f"machine fields are strings or integers, got {value!r}")
+    if isinstance(value, str):
+        return shown(value)
+    if not isinstance(value, int) or isinstance(value, bool) or abs(value) > MAX_COUNT:
+        raise TypeError(f"machine fields are strings or integers, got {number_text(value)}")
     return value

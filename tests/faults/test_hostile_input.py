@@ -190,7 +190,7 @@ SNAPSHOT = """
 import json, os, runpy, sys
 if sys.argv[1] == "list" and os.environ["PERF_WATERFALL_SHA"] == "WORKTREE":
     json.dump(snapshot("."), open(os.environ["SNAPSHOT"], "w"))
-sys.argv = [FAKE, *sys.argv[1:]]
+sys.argv, sys.path[:0] = [FAKE, *sys.argv[1:]], [os.path.dirname(FAKE)]  # as a script
 runpy.run_path(FAKE, run_name="__main__")
 """
 
