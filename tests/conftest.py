@@ -1,6 +1,17 @@
-"""Tests see a plain, fixed environment: no colour or width variables leak in."""
+"""Fixtures of the whole suite.
+
+Tests see a plain, fixed environment (no colour or width variables leak in), and
+every random source a test starts is seeded from the test's own id.
+"""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
 
 import pytest
+
+from tests.helpers import golden
 
 LEAKY = (
     "NO_COLOR",
@@ -17,8 +28,38 @@ LEAKY = (
 )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Loudly, before a single test: a CI run must not rewrite what it checks against.
+    if (why := golden.update_refused()) is not None:
+        raise pytest.UsageError(why)
+
+
 @pytest.fixture(autouse=True)
 def _plain_environment(monkeypatch):
     for name in LEAKY:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TERM", "dumb")
+
+
+@pytest.fixture(scope="session")
+def _seed_counts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("fake-seed-counts")
+
+
+@pytest.fixture(autouse=True)
+def _seeded_fake_harnesses(request, monkeypatch, _seed_counts: Path) -> None:
+    """The fake harnesses' jitter comes from the test's id (tests/helpers/fake_results.py).
+
+    Every harness process inherits ``FAKE_SEED``; ``FAKE_SEED_COUNTS`` is where they
+    count their runs, so each round draws its own numbers, the same ones on every run
+    of the test.
+    """
+    seed = zlib.crc32(request.node.nodeid.encode())
+    monkeypatch.setenv("FAKE_SEED", str(seed))
+    monkeypatch.setenv("FAKE_SEED_COUNTS", str(_seed_counts / f"{seed:08x}.counts"))
+
+
+@pytest.fixture
+def wide(monkeypatch):
+    """A 120-column terminal, the width the CLI tests' expected lines are written for."""
+    monkeypatch.setenv("COLUMNS", "120")

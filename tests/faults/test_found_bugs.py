@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 
-from perfwaterfall.cli.app import main
 from perfwaterfall.errors import InvalidDocument
 from perfwaterfall.protocol.document import parse_results
 from perfwaterfall.store import bundle as bundles
+from tests.faults.tools import FAKE
+from tests.helpers.cli import run_cli
 from tests.helpers.gitrepo import SAMPLE_OPS, build_repo
 
 ROOT = Path(__file__).parents[2]
@@ -34,8 +35,7 @@ def edited(edit: Any) -> dict[str, Any]:
 def show(data: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
     path = tmp_path / "b.json"
     path.write_text(json.dumps(data))
-    code = main(["show", str(path), "--format", "json", "-o", str(tmp_path / "out.json")])
-    err = capsys.readouterr().err
+    code, _, err = run_cli(["show", path, "--format", "json", "-o", tmp_path / "out.json"], capsys)
     assert code == 2, err
     assert err.count("\n") == 1 and err.startswith("perf-waterfall: ")
     return err
@@ -73,31 +73,19 @@ def test_rounds_whose_stages_differ_are_refused(tmp_path: Path, capsys: Any) -> 
     assert "differ from round 1's" in show(edited(rename), tmp_path, capsys)
 
 
-SHIFTING = """
-import json, os, sys
-args = sys.argv[1:]
-if args[0] == "list":
-    print(json.dumps([{"name": "alpha"}]))
-    sys.exit(0)
-opts = dict(zip(args[1::2], args[2::2]))
-doc = {"schema": "perf-waterfall/results@1", "scenario": {"name": "alpha"},
-       "stages": [{"name": f"stage of {os.getpid()}", "kind": "filter"}],
-       "samples_ms": [[1.0]]}
-json.dump(doc, open(opts["--output"], "w"))
-"""
-
-
 def test_a_harness_whose_stages_change_between_rounds_fails_that_round(
-    tmp_path: Path, capsys: Any
+    tmp_path: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Live: the run used to end in a KeyError after measuring everything."""
     repo = build_repo(tmp_path / "repo", SAMPLE_OPS)
-    script = tmp_path / "shifting.py"
-    script.write_text(SHIFTING)
+    # Both sides' harness names a stage after its pid: no two rounds agree.
+    monkeypatch.setenv("FAKE_MODE", "shifting_stages")
+    monkeypatch.setenv("FAKE_SCENARIOS", "alpha")
     saved = tmp_path / "cmp.json"
-    args = ["compare", "v1", "HEAD", "--repo", str(repo), "--harness", f"{{python}} {script}"]
-    code = main([*args, "--rounds", "2", "--frames", "1", "--warmup", "0", "--save", str(saved)])
-    capsys.readouterr()
+    args = ["compare", "v1", "HEAD", "--repo", repo, "--harness", FAKE]
+    code, _, _ = run_cli(
+        [*args, "--rounds", "2", "--frames", "1", "--warmup", "0", "--save", saved], capsys
+    )
     assert code == 1
     message = json.loads(saved.read_text())["failure"]["message"]
     assert message.startswith("head (HEAD), scenario 'alpha', round 2: "), message

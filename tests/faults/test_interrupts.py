@@ -93,7 +93,7 @@ MOMENTS = [
     Moment("inside git worktree add, Ctrl-C to the group", slow_git="worktree add", group=True),
     Moment(
         "copying uncommitted changes (WORKTREE)",
-        pause="perfwaterfall.measure.refs:shutil.copy2@2",
+        pause="perfwaterfall.measure.worktrees:shutil.copy2@2",
         head="WORKTREE",
         prepare=_uncommitted,
     ),

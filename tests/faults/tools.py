@@ -29,6 +29,7 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import processes
 from tests.helpers.fake_harness import FAKE_HARNESS
 from tests.helpers.gitrepo import registered_worktrees, run_git, user_state
 
@@ -73,34 +74,11 @@ class Checkout:
         return cls(tree_hash(repo), user_state(repo))  # hash first: it reads, never writes
 
 
-def _stat_fields(pid: int) -> list[str] | None:
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return text[text.rfind(")") + 2 :].split()
-
-
 def marked_processes(marker: str) -> dict[int, str]:
     """Live (non-zombie) processes whose environment carries ``marker``: pid -> cmdline."""
     needle = f"{MARKER}={marker}".encode()
-    found = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        pid = int(entry.name)
-        try:
-            environ = Path(entry.path, "environ").read_bytes()
-            if needle not in environ.split(b"\0"):
-                continue
-            cmdline = Path(entry.path, "cmdline").read_bytes()
-        except OSError:
-            continue
-        fields = _stat_fields(pid)
-        if fields is None or fields[0] in ("Z", "X"):
-            continue
-        found[pid] = cmdline.replace(b"\0", b" ").decode(errors="replace").strip()
-    return found
+    marked = processes.running_where(lambda pid: needle in (processes.environ(pid) or ()))
+    return {pid: " ".join(argv) for pid, argv in marked.items()}
 
 
 def segments() -> set[str]:
@@ -168,8 +146,10 @@ class Run:
     stdout: bytes = b""
     stderr: bytes = b""
     signalled_at: float | None = None
-    exit_after_s: float | None = None
+    exited_at: float | None = None  # when the CLI process exited (before anyone reaped it)
+    killed: bool = False  # it did not exit by itself: the test killed it
     finished: bool = False
+    _exit_watch: threading.Thread | None = None
 
     @property
     def code(self) -> int | None:
@@ -182,6 +162,17 @@ class Run:
     @property
     def out(self) -> str:
         return self.stdout.decode(errors="replace")
+
+    @property
+    def exit_after_s(self) -> float | None:
+        """From the first signal to the CLI's own exit; None if it had to be killed.
+
+        The exit itself, not the end of ``communicate`` (which also waits for every
+        process holding its pipes) nor of the test's cleanup.
+        """
+        if self.killed or self.signalled_at is None or self.exited_at is None:
+            return None
+        return self.exited_at - self.signalled_at
 
     def wait_for_mark(self, timeout: float = 30.0) -> None:
         """Until the paused process says it is at its moment (fails if it ended first)."""
@@ -201,11 +192,26 @@ class Run:
     def strike(self, sig: int, *, group: bool = False) -> None:
         """Deliver ``sig`` to the CLI, or to its whole process group as a terminal's Ctrl-C."""
         if self.signalled_at is None:  # the exit deadline counts from the first signal
+            self._watch_exit()
             self.signalled_at = time.monotonic()
         if group:
             os.killpg(self.proc.pid, sig)
         else:
             os.kill(self.proc.pid, sig)
+
+    def _watch_exit(self) -> None:
+        """Note the moment the CLI exits, in a thread blocked in ``waitid`` until then.
+
+        ``WNOWAIT`` leaves the exit status for ``Popen`` to reap as usual.
+        """
+
+        def watch() -> None:
+            with contextlib.suppress(ChildProcessError):  # reaped already: it is over
+                os.waitid(os.P_PID, self.proc.pid, os.WEXITED | os.WNOWAIT)
+            self.exited_at = time.monotonic()
+
+        self._exit_watch = threading.Thread(target=watch, daemon=True)
+        self._exit_watch.start()
 
     def finish(self, deadline: float = 120.0) -> None:
         """Wait for the exit (at most ``deadline`` s); kill everything of the run if it hangs."""
@@ -217,14 +223,15 @@ class Run:
         except subprocess.TimeoutExpired:
             pass
         finally:
-            if self.signalled_at is not None and self.proc.returncode is not None:
-                self.exit_after_s = time.monotonic() - self.signalled_at
             self.kill_all()
+            if self._exit_watch is not None:
+                self._exit_watch.join(timeout=10)
             self.sampler.stop()
 
     def kill_all(self) -> None:
         """SIGKILL every process of this run that still runs (only ours: they carry the marker)."""
         if self.proc.poll() is None:
+            self.killed = True
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
             self.stdout, self.stderr = self.proc.communicate()

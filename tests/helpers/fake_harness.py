@@ -7,7 +7,7 @@ FAKE_SCENARIOS    comma-separated scenario names (default "alpha,beta")
 FAKE_STAGES       "name:kind:ms;..." (default "VideoIn:filter:1.0;hop 1:ipc:2.0;Sink:filter:0.5")
 FAKE_DELTA        "stage=+ms,..." or "scenario/stage=+ms,...": added to those stages
 FAKE_JITTER       relative noise, e.g. 0.01 (default 0: every frame has the exact times)
-FAKE_SEED         seed for the noise (default: the pid)
+FAKE_SEED         seed for the noise, set per test by tests/conftest.py (fake_results.py)
 FAKE_MODE         ok | fail | no_output | invalid_json | wrong_schema | wrong_scenario | killed
                   | hang | ignore_term | stray | nan | infinite | negative | ragged | no_rows
                   | huge | deep | binary | overflow | shifting_stages
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -29,9 +28,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+if __package__:
+    from tests.helpers import fake_results
+else:  # run as a script: its own directory is first on sys.path
+    import fake_results
+
 FAKE_HARNESS = Path(__file__).resolve()
 DEFAULT_STAGES = "VideoIn:filter:1.0;hop 1:ipc:2.0;Sink:filter:0.5"
-SCHEMA = "perf-waterfall/results@1"
 
 
 def fake_harness_argv() -> tuple[str, ...]:
@@ -56,18 +59,16 @@ def _stages(scenario: str) -> list[tuple[str, str, float]]:
 def _document(scenario: str, frames: int) -> dict[str, Any]:
     stages = _stages(scenario)
     jitter = float(os.environ.get("FAKE_JITTER", "0"))
-    rng = random.Random(int(os.environ.get("FAKE_SEED", os.getpid())))
-    rows = [
-        [max(0.0, ms * (1 + rng.uniform(-jitter, jitter))) for _, _, ms in stages]
-        for _ in range(frames)
-    ]
-    return {
-        "schema": SCHEMA,
-        "scenario": {"name": scenario, "label": f"fake {scenario}", "params": {"fake": True}},
-        "stages": [{"name": n, "kind": k} for n, k, _ in stages],
-        "samples_ms": rows,
-        "meta": {"harness": "fake"},
-    }
+    rng = fake_results.seeded_rng(scenario, os.environ.get("PERF_WATERFALL_SHA", ""))
+    rows = fake_results.jittered_rows([ms for *_, ms in stages], frames, jitter, rng)
+    return fake_results.document(
+        scenario,
+        f"fake {scenario}",
+        stages,
+        rows,
+        params={"fake": True},
+        meta={"harness": "fake"},
+    )
 
 
 def _record(argv: list[str]) -> None:
@@ -107,12 +108,12 @@ def _list() -> int:
     names = os.environ.get("FAKE_SCENARIOS", "alpha,beta").split(",")
     if mode == "bad_name":
         names = ["Bad Name"]
-    print(json.dumps([{"name": n, "label": f"fake {n}"} for n in names]))
+    fake_results.print_list(names, lambda n: f"fake {n}")
     return 0
 
 
 def _run(args: list[str]) -> int:
-    opts = dict(zip(args[::2], args[1::2], strict=False))
+    opts = fake_results.run_options(args)
     scenario, output = opts["--scenario"], Path(opts["--output"])
     mode = os.environ.get("FAKE_MODE", "ok")
     only = os.environ.get("FAKE_MODE_SCENARIO")

@@ -7,34 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.gitrepo import build_repo
+from tests.helpers.gitrepo import Op, build_repo
 
-BENCH = r"""
-import json, os, random, sys, time
-args = sys.argv[1:]
-timings = json.load(open("timings.json"))
-if args[0] == "list":
-    print(json.dumps([{"name": n, "label": n.upper()} for n in timings]))
-    sys.exit(0)
-opts = dict(zip(args[1::2], args[2::2]))
-name = opts["--scenario"]
-if name == os.environ.get("BENCH_FAIL"):
-    print("bench: simulated failure", file=sys.stderr)
-    sys.exit(3)
-if os.environ.get("BENCH_STARTED"):
-    with open(os.environ["BENCH_STARTED"], "a") as started:
-        started.write(f"{os.getpid()}\n")
-time.sleep(float(os.environ.get("BENCH_SLEEP", "0")))
-stages = timings[name]
-rng = random.Random()
-rows = [[max(0.0, ms * (1 + rng.uniform(-0.002, 0.002))) for _, _, ms in stages]
-        for _ in range(int(opts["--frames"]))]
-doc = {"schema": "perf-waterfall/results@1",
-       "scenario": {"name": name, "label": name.upper(), "params": {}},
-       "stages": [{"name": n, "kind": k} for n, k, _ in stages],
-       "samples_ms": rows, "meta": {"sha": os.environ["PERF_WATERFALL_SHA"]}}
-json.dump(doc, open(opts["--output"], "w"))
-"""
+HELPERS = Path(__file__).parents[1] / "helpers"
+
+# The harness is a real file (tests/helpers/bench_harness.py); it imports the
+# document and the seeded jitter it shares with the fake harness from fake_results.py.
+BENCH_FILES: list[Op] = [
+    ("write", "bench.py", (HELPERS / "bench_harness.py").read_text()),
+    ("write", "fake_results.py", (HELPERS / "fake_results.py").read_text()),
+]
 PYPROJECT = '[tool.perf-waterfall]\nharness = ["{python}", "bench.py"]\n'
 
 
@@ -55,7 +37,7 @@ def repo(tmp_path: Path) -> Path:
     return build_repo(
         tmp_path / "work tree ü",
         [
-            ("write", "bench.py", BENCH),
+            *BENCH_FILES,
             ("write", "pyproject.toml", PYPROJECT),
             ("write", "timings.json", timings(20.0)),
             ("commit", "baseline"),

@@ -18,25 +18,22 @@ from pathlib import Path
 
 import pytest
 
-from perfwaterfall.cli.app import main
+from tests.helpers.cli import CliResult, cli_argv, run_cli
 from tests.helpers.gitrepo import build_repo, registered_worktrees, run_git, user_state
-from tests.integration.conftest import BENCH, timings
+from tests.helpers.processes import running
+from tests.integration.conftest import BENCH_FILES, timings
 
-
-def run_cli(args: list[str], capsys) -> tuple[int, str, str]:
-    code = main(args)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.fixture(autouse=True)
-def wide(monkeypatch):
-    monkeypatch.setenv("COLUMNS", "120")
+pytestmark = pytest.mark.usefixtures("wide")
 
 
 def delta_ms(line: str) -> float:
     """The '+2.00 ms' annotation of a waterfall row."""
     return float(re.search(r"([+-]\d+\.\d+) ms", line).group(1))
+
+
+def compare(capsys, repo: Path, base: str, head: str, *opts: str) -> CliResult:
+    """``compare BASE HEAD --repo REPO --warmup 0 OPTS``, in process."""
+    return run_cli(["compare", base, head, "--repo", repo, "--warmup", "0", *opts], capsys)
 
 
 def line_of(text: str, stage: str, after: bool = True) -> str:
@@ -46,23 +43,8 @@ def line_of(text: str, stage: str, after: bool = True) -> str:
 
 def test_a_two_ms_slowdown_is_marked_real_and_the_rest_noise(repo, capsys):
     before = user_state(repo)
-    code, out, err = run_cli(
-        [
-            "compare",
-            "base",
-            "HEAD",
-            "--repo",
-            str(repo),
-            "--frames",
-            "5",
-            "--rounds",
-            "5",
-            "--warmup",
-            "0",
-            "--waterfall",
-            "pipe",
-        ],
-        capsys,
+    code, out, err = compare(
+        capsys, repo, "base", "HEAD", "--frames", "5", "--rounds", "5", "--waterfall", "pipe"
     )
     assert code == 0, err
     detector = line_of(out, "Detector")
@@ -76,22 +58,7 @@ def test_a_two_ms_slowdown_is_marked_real_and_the_rest_noise(repo, capsys):
 
 
 def test_a_ref_against_itself_marks_nothing(repo, capsys):
-    code, out, _ = run_cli(
-        [
-            "compare",
-            "HEAD",
-            "HEAD",
-            "--repo",
-            str(repo),
-            "--frames",
-            "5",
-            "--warmup",
-            "0",
-            "-s",
-            "pipe",
-        ],
-        capsys,
-    )
+    code, out, _ = compare(capsys, repo, "HEAD", "HEAD", "--frames", "5", "-s", "pipe")
     assert code == 0
     for stage in ("VideoIn", "hop 1", "Detector", "hop 2", "Sink"):
         assert "~" in line_of(out, stage), stage
@@ -102,22 +69,7 @@ def test_a_ref_against_itself_marks_nothing(repo, capsys):
 def test_worktree_side_measures_uncommitted_edits_without_touching_them(repo, capsys):
     (repo / "timings.json").write_text(timings(30.0))
     before = user_state(repo)
-    code, out, _ = run_cli(
-        [
-            "compare",
-            "HEAD",
-            "WORKTREE",
-            "--repo",
-            str(repo),
-            "--frames",
-            "5",
-            "--warmup",
-            "0",
-            "-s",
-            "pipe",
-        ],
-        capsys,
-    )
+    code, out, _ = compare(capsys, repo, "HEAD", "WORKTREE", "--frames", "5", "-s", "pipe")
     assert code == 0
     assert delta_ms(line_of(out, "Detector")) == pytest.approx(8.0, abs=0.1)
     assert user_state(repo) == before
@@ -136,23 +88,8 @@ def test_works_from_a_subdirectory_with_default_base(repo, capsys, monkeypatch):
 
 
 def test_a_warning_when_rounds_cannot_reach_significance(repo, capsys):
-    code, out, _ = run_cli(
-        [
-            "compare",
-            "base",
-            "HEAD",
-            "--repo",
-            str(repo),
-            "--frames",
-            "3",
-            "--rounds",
-            "2",
-            "--warmup",
-            "0",
-            "-s",
-            "pipe",
-        ],
-        capsys,
+    code, out, _ = compare(
+        capsys, repo, "base", "HEAD", "--frames", "3", "--rounds", "2", "-s", "pipe"
     )
     assert code == 0
     assert "cannot reach significance" in out and "--rounds 4" in out
@@ -185,24 +122,8 @@ def test_not_a_repository_is_exit_two(tmp_path, capsys):
 
 def test_harness_failure_keeps_finished_scenarios_and_exits_one(repo, capsys):
     # scenarios run in the order listed: "pipe" completes, then "other" fails on head
-    code, out, _err = run_cli(
-        [
-            "compare",
-            "base",
-            "HEAD",
-            "--repo",
-            str(repo),
-            "--frames",
-            "3",
-            "--rounds",
-            "4",
-            "--warmup",
-            "0",
-            "--head-env",
-            "BENCH_FAIL=other",
-        ],
-        capsys,
-    )
+    opts = ["--frames", "3", "--rounds", "4", "--head-env", "BENCH_FAIL=other"]
+    code, out, _err = compare(capsys, repo, "base", "HEAD", *opts)
     assert code == 1
     assert "Run failed" in out and "head (HEAD)" in out and "'other'" in out and "round 1" in out
     assert "simulated failure" in out  # the harness's stderr tail
@@ -221,9 +142,8 @@ def start_slow_compare(repo: Path, tmp_path: Path) -> tuple[subprocess.Popen[byt
     harness of that round has started (it writes its pid to the returned file)."""
     started = tmp_path / "harness-started"
     env = {**os.environ, "BENCH_SLEEP": "30", "COLUMNS": "100", "BENCH_STARTED": str(started)}
-    argv = [sys.executable, "-m", "perfwaterfall", "compare", "base", "HEAD"]
     proc = subprocess.Popen(
-        [*argv, "--repo", str(repo), "--frames", "3", "-s", "pipe"],
+        cli_argv("compare", "base", "HEAD", "--repo", repo, "--frames", "3", "-s", "pipe"),
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -241,16 +161,7 @@ def start_slow_compare(repo: Path, tmp_path: Path) -> tuple[subprocess.Popen[byt
 
 
 def harness_alive(started: Path) -> bool:
-    return any(
-        Path(f"/proc/{pid}").exists() and not _zombie(pid) for pid in started.read_text().split()
-    )
-
-
-def _zombie(pid: str) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
-    except (OSError, IndexError):
-        return True
+    return any(running(int(pid)) for pid in started.read_text().split())
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
@@ -281,7 +192,8 @@ def test_the_installed_entry_point_runs(repo):
 
 
 PYPROJECT_WITH_GRAFT = (
-    '[tool.perf-waterfall]\nharness = ["{python}", "bench.py"]\ngraft = ["bench.py"]\n'
+    '[tool.perf-waterfall]\nharness = ["{python}", "bench.py"]\n'
+    'graft = ["bench.py", "fake_results.py"]\n'
 )
 
 
@@ -293,7 +205,7 @@ def test_same_harness_runs_heads_bench_on_a_base_that_predates_it(tmp_path, caps
             ("write", "timings.json", timings(20.0)),
             ("commit", "runtime only"),
             ("branch", "old"),
-            ("write", "bench.py", BENCH),
+            *BENCH_FILES,
             ("write", "pyproject.toml", PYPROJECT_WITH_GRAFT),
             ("commit", "add the bench"),
         ],

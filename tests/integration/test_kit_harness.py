@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from perfwaterfall.cli.app import main
+from tests.helpers.cli import run_cli
 from tests.integration.kit_repo import KIT_HARNESS, kit_repo
 
 
@@ -15,8 +15,9 @@ from tests.integration.kit_repo import KIT_HARNESS, kit_repo
 def test_a_5_ms_slowdown_of_one_stage_is_real(tmp_path: Path, capsys) -> None:
     repo = kit_repo(tmp_path / "kit repo")
     args = ["compare", "base", "HEAD", "--repo", str(repo), "--head-env", "KIT_SLOW_MS=5"]
-    code = main([*args, "--rounds", "5", "--frames", "3", "--warmup", "1", "--format", "json"])
-    out, err = capsys.readouterr()
+    code, out, err = run_cli(
+        [*args, "--rounds", "5", "--frames", "3", "--warmup", "1", "--format", "json"], capsys
+    )
     assert code == 0, err
     (scenario,) = json.loads(out)["scenarios"]
     stages = {st["name"]: st for st in scenario["stages"]}

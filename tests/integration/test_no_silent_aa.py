@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.helpers.cli import run_cli_process
 from tests.helpers.gitrepo import SAMPLE_OPS, build_repo, registered_worktrees
 
 
@@ -21,13 +20,7 @@ def bare_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     "args", [["compare", "v1", "HEAD"], ["run", "HEAD"], ["list"]], ids=["compare", "run", "list"]
 )
 def test_no_harness_is_exit_2_and_one_line(bare_repo: Path, args: list[str]) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "perfwaterfall", *args, "--repo", str(bare_repo)],
-        cwd=bare_repo,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = run_cli_process([*args, "--repo", bare_repo], cwd=bare_repo)
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr

@@ -9,7 +9,7 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from perfwaterfall.cli.app import main
+from tests.helpers.cli import run_cli, run_cli_process
 
 ROOT = Path(__file__).parents[2]
 SMALL = ["-s", "480p_raw", "--frames", "3", "--rounds", "2", "--warmup", "1"]
@@ -18,26 +18,11 @@ SMALL = ["-s", "480p_raw", "--frames", "3", "--rounds", "2", "--warmup", "1"]
 def test_profile_writes_an_svg_per_side_and_names_real_functions(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("COLUMNS", "140")
     monkeypatch.setenv("SCENARIOS_SCALE", "0.05")
-    code = main(
-        [
-            "compare",
-            "WORKTREE",
-            "WORKTREE",
-            "--repo",
-            str(ROOT),
-            *SMALL,
-            "--base-env",
-            "SCENARIOS_TRANSPORT=copy",
-            "--profile",
-            "--profile-dir",
-            str(tmp_path),
-            "--profile-frames",
-            "20",
-            "--format",
-            "markdown",
-        ]
+    args = ["compare", "WORKTREE", "WORKTREE", "--repo", ROOT, *SMALL]
+    profile = ["--profile", "--profile-dir", tmp_path, "--profile-frames", "20"]
+    code, out, err = run_cli(
+        [*args, "--base-env", "SCENARIOS_TRANSPORT=copy", *profile, "--format", "markdown"], capsys
     )
-    out, err = capsys.readouterr()
     assert code == 0, err
     svgs = sorted(p.name for p in tmp_path.glob("*.svg"))
     assert svgs == ["perf-waterfall-base-480p_raw.svg", "perf-waterfall-head-480p_raw.svg"]
@@ -63,49 +48,15 @@ def test_without_py_spy_the_comparison_renders_with_one_clear_line(tmp_path):
     (twin / "lib").symlink_to(real / "lib")
     (twin / "bin" / "python").symlink_to(Path(sys.executable).resolve())
     env = {**os.environ, "PATH": "/usr/bin:/bin", "COLUMNS": "120", "SCENARIOS_SCALE": "0.05"}
-    done = subprocess.run(
-        [
-            str(twin / "bin" / "python"),
-            "-m",
-            "perfwaterfall",
-            "compare",
-            "WORKTREE",
-            "WORKTREE",
-            "--repo",
-            str(ROOT),
-            *SMALL,
-            "--profile",
-            "--profile-dir",
-            str(tmp_path),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=240,
-        cwd=ROOT,
-    )
+    args = ["compare", "WORKTREE", "WORKTREE", "--repo", ROOT, *SMALL]
+
+    def twin_cli(*extra: object) -> subprocess.CompletedProcess[str]:
+        python = twin / "bin" / "python"
+        return run_cli_process([*args, *extra], python=python, env=env, timeout=240, cwd=ROOT)
+
+    done = twin_cli("--profile", "--profile-dir", tmp_path)
     assert done.returncode == 0, done.stderr
     assert "py-spy is not installed" in done.stdout  # in the warnings panel
     assert "Frame waterfall" in done.stdout and "Where the time moved" not in done.stdout
-    strict = subprocess.run(
-        [
-            str(twin / "bin" / "python"),
-            "-m",
-            "perfwaterfall",
-            "compare",
-            "WORKTREE",
-            "WORKTREE",
-            "--repo",
-            str(ROOT),
-            *SMALL,
-            "--profile-strict",
-            "--format",
-            "json",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=240,
-        cwd=ROOT,
-    )
+    strict = twin_cli("--profile-strict", "--format", "json")
     assert strict.returncode == 1 and '"scenarios"' in strict.stdout

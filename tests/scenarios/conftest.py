@@ -14,13 +14,19 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.helpers import processes
+
 SCALE = "0.05"
+# A run long enough that it is certainly still going when a test strikes.
+ENDLESS = ["run", "--scenario", "480p_raw", "--frames", "100000", "--warmup", "1"]
+STAGES = {"VideoIn", "Detector", "Tracker", "Sink"}  # of 480p_raw
 NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 SCHEMA = "perf-waterfall/results@1"
 
@@ -57,21 +63,9 @@ def start_harness(tmp: Path, *args: str, **env: str) -> subprocess.Popen[str]:
 
 def processes_mentioning(marker: str) -> dict[int, list[str]]:
     """Live processes whose command line mentions ``marker`` (the run's TMPDIR)."""
-    found: dict[int, list[str]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            raw = (entry / "cmdline").read_bytes()
-            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        if state == "Z":
-            continue
-        argv = [a.decode(errors="replace") for a in raw.split(b"\0") if a]
-        if any(marker in a for a in argv):
-            found[int(entry.name)] = argv
-    return found
+    return processes.running_where(
+        lambda pid: any(marker in a for a in processes.cmdline(pid) or ())
+    )
 
 
 def stage_pids(tmp: Path) -> dict[str, int]:
@@ -91,6 +85,41 @@ def wait_for_stages(tmp: Path, names: set[str], timeout: float = 30) -> dict[str
             return pids
         time.sleep(0.05)
     raise AssertionError(f"stages {names} did not start; found {stage_pids(tmp)}")
+
+
+def wait_for_frames(pids: Mapping[str, int], frames: int = 25, timeout: float = 60) -> None:
+    """Until frames flow through the pipeline whose stages are ``pids`` (name -> pid).
+
+    The evidence: the Sink, the last stage, has blocked ``frames`` times waiting for
+    its next frame (its main thread's voluntary context switches). Before the first
+    frame a stage blocks a few times at most (starting, passing the ping); once frames
+    flow, about once a frame. Fails if that count stops short (a stage died, or
+    frames never came).
+    """
+    sink = pids["Sink"]
+
+    def flowing() -> bool:
+        switches = processes.voluntary_switches(sink)
+        assert switches is not None, "the Sink ended before frames were flowing"
+        return switches >= frames
+
+    processes.wait_until(flowing, f"{frames} frames through the Sink", timeout)
+
+
+@contextmanager
+def endless_run(
+    tmp: Path, output: Path | None = None, **env: str
+) -> Iterator[tuple[subprocess.Popen[str], dict[str, int]]]:
+    """An ENDLESS run under ``tmp`` and its stages' pids, once all four run.
+
+    Whatever the test does with it, the driver is killed (and reaped) at the end.
+    """
+    out = output or tmp / "o.json"
+    driver = start_harness(tmp, *ENDLESS, "--output", str(out), **env)
+    try:
+        yield driver, wait_for_stages(tmp, STAGES)
+    finally:
+        kill_quietly(driver)
 
 
 def leftovers(tmp: Path) -> list[str]:

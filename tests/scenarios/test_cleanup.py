@@ -11,18 +11,14 @@ import pytest
 
 from tests.scenarios.conftest import (
     assert_no_leftovers,
+    endless_run,
     harness,
-    kill_quietly,
     leftovers,
     one_clear_line,
-    start_harness,
-    wait_for_stages,
+    wait_for_frames,
 )
 
 pytestmark = pytest.mark.slow
-
-# Long enough that the run is certainly still going when the test strikes.
-ENDLESS = ["run", "--scenario", "480p_raw", "--frames", "100000", "--warmup", "1"]
 
 
 def test_success_leaves_nothing(run_tmp: Path) -> None:
@@ -51,15 +47,11 @@ def test_a_killed_stage_fails_the_run_naming_it(
     tmp_path: Path, victim: str, transport: str
 ) -> None:
     out = tmp_path / "o.json"
-    driver = start_harness(tmp_path, *ENDLESS, "--output", str(out), SCENARIOS_TRANSPORT=transport)
-    try:
-        pids = wait_for_stages(tmp_path, {"VideoIn", "Detector", "Tracker", "Sink"})
-        time.sleep(0.5)  # mid-run: frames are flowing by now
+    with endless_run(tmp_path, out, SCENARIOS_TRANSPORT=transport) as (driver, pids):
+        wait_for_frames(pids)  # mid-run, not while the stages start
         os.kill(pids[victim], signal.SIGKILL)
         # The bar: the driver notices within 10 s (it polls every 100 ms).
         _, stderr = driver.communicate(timeout=10)
-    finally:
-        kill_quietly(driver)
     assert driver.returncode == 1
     line = one_clear_line(stderr)
     assert victim in line and "SIGKILL" in line
@@ -72,29 +64,19 @@ def test_a_killed_stage_fails_the_run_naming_it(
 def test_interrupting_the_driver_cleans_up(
     tmp_path: Path, sig: signal.Signals, transport: str
 ) -> None:
-    driver = start_harness(
-        tmp_path, *ENDLESS, "--output", str(tmp_path / "o.json"), SCENARIOS_TRANSPORT=transport
-    )
-    try:
-        wait_for_stages(tmp_path, {"VideoIn", "Detector", "Tracker", "Sink"})
-        time.sleep(0.5)
+    with endless_run(tmp_path, SCENARIOS_TRANSPORT=transport) as (driver, pids):
+        wait_for_frames(pids)
         driver.send_signal(sig)
         _, stderr = driver.communicate(timeout=10)
-    finally:
-        kill_quietly(driver)
     assert driver.returncode == 130
     assert "interrupted" in one_clear_line(stderr)
     assert_no_leftovers(tmp_path)
 
 
 def test_stages_die_with_a_killed_driver(tmp_path: Path) -> None:
-    driver = start_harness(tmp_path, *ENDLESS, "--output", str(tmp_path / "o.json"))
-    try:
-        wait_for_stages(tmp_path, {"VideoIn", "Detector", "Tracker", "Sink"})
+    with endless_run(tmp_path) as (driver, _):
         driver.send_signal(signal.SIGKILL)
         driver.wait(timeout=10)
-    finally:
-        kill_quietly(driver)
     # PR_SET_PDEATHSIG takes the stages down; only the socket directory is left, since
     # nothing of the driver ran after SIGKILL.
     deadline = time.monotonic() + 5

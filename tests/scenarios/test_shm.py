@@ -23,18 +23,16 @@ from scenarios.transport.shm import pool as pool_mod
 from scenarios.transport.shm.attach import AttachCache
 from scenarios.transport.shm.pool import SlotPool
 from scenarios.transport.shm.segments import SHM_DIR, StaleSlot
+from tests.helpers.processes import wait_until
 from tests.scenarios.conftest import (
+    endless_run,
     harness,
-    kill_quietly,
     load,
     one_clear_line,
-    start_harness,
     validate_results,
-    wait_for_stages,
 )
 
 SHM = ["shm", "shm-loan"]
-ENDLESS = ["run", "--scenario", "480p_raw", "--frames", "100000", "--warmup", "1"]
 
 
 def segments_of(pids: Iterable[int]) -> list[str]:
@@ -144,17 +142,10 @@ def test_a_pool_that_cannot_fit_is_a_clear_error(run_tmp: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("rung", SHM)
 def test_a_killed_stage_leaves_no_segment(tmp_path: Path, rung: str) -> None:
-    driver = start_harness(
-        tmp_path, *ENDLESS, "--output", str(tmp_path / "o.json"), SCENARIOS_TRANSPORT=rung
-    )
-    try:
-        pids = wait_for_stages(tmp_path, {"VideoIn", "Detector", "Tracker", "Sink"})
-        time.sleep(0.7)
-        assert segments_of(pids.values())  # the run does use shared memory
+    with endless_run(tmp_path, SCENARIOS_TRANSPORT=rung) as (driver, pids):
+        wait_until(lambda: segments_of(pids.values()), "the run's shared-memory segments")
         os.kill(pids["VideoIn"], signal.SIGKILL)  # VideoIn owns slots under both rungs
         _, stderr = driver.communicate(timeout=10)
-    finally:
-        kill_quietly(driver)
     assert driver.returncode == 1
     assert "VideoIn" in one_clear_line(stderr)
     assert segments_of(pids.values()) == []
@@ -166,17 +157,10 @@ def test_a_killed_stage_leaves_no_segment(tmp_path: Path, rung: str) -> None:
 def test_interrupting_the_driver_leaves_no_segment(
     tmp_path: Path, sig: signal.Signals, rung: str
 ) -> None:
-    driver = start_harness(
-        tmp_path, *ENDLESS, "--output", str(tmp_path / "o.json"), SCENARIOS_TRANSPORT=rung
-    )
-    try:
-        pids = wait_for_stages(tmp_path, {"VideoIn", "Detector", "Tracker", "Sink"})
-        time.sleep(0.7)
-        assert segments_of(pids.values())
+    with endless_run(tmp_path, SCENARIOS_TRANSPORT=rung) as (driver, pids):
+        wait_until(lambda: segments_of(pids.values()), "the run's shared-memory segments")
         driver.send_signal(sig)
         _, stderr = driver.communicate(timeout=10)
-    finally:
-        kill_quietly(driver)
     assert driver.returncode == 130
     assert "resource_tracker" not in stderr
     one_clear_line(stderr)
@@ -303,53 +287,57 @@ def _max_dgram_qlen() -> int:
         return 10
 
 
-def test_loan_credits_that_do_not_fit_the_owners_queue_wait_and_all_come_back(
-    tmp_path: Path, ctx: zmq.Context[Any]
-) -> None:
-    """shm-loan credits are datagrams; the owner's queue is short, so some must wait."""
+@pytest.fixture
+def loan_pair(tmp_path: Path, ctx: zmq.Context[Any]) -> Iterator[tuple[SlotPool, ShmEndpoint, int]]:
+    """An shm-loan owner's pool with more slots than its credit queue holds, and a reader."""
     qlen = _max_dgram_qlen()
     if qlen > 64:
         pytest.skip(f"net.unix.max_dgram_qlen is {qlen}: too many slots to overflow it")
     slots = qlen + 6
     owner = ShmEndpoint(_info(tmp_path, rung="shm-loan", shm_slots=slots), ctx)
     reader = ShmEndpoint(_info(tmp_path, rung="shm-loan", index=1, owns_pool=False), ctx)
-    pool = owner.pool
-    assert pool is not None
     try:
-        refs = []
-        for _ in range(slots):
-            i = pool.acquire(1.0)
-            pool.payload(i, 16)[:] = i
-            refs.append(pool.reference(i, 16, (16,)))
-        for ref in refs:
-            reader.decode([], {"ref": ref})
-            reader.release({"ref": ref})  # never blocks, whatever the owner is doing
-        assert reader.pending_fds()  # the owner has not read its queue: a backlog
-        pool._drain(0)
-        assert 0 < len(pool.free) < slots
-        reader.flush()  # what a stage does while it waits for input
-        pool._drain(1000)
-        assert sorted(pool.free) == list(range(slots))
-        assert reader.pending_fds() == []
+        assert owner.pool is not None
+        yield owner.pool, reader, slots
     finally:
         reader.close()
         owner.close()
 
 
+def _loan_every_slot_and_release(pool: SlotPool, reader: ShmEndpoint, slots: int) -> None:
+    """Every slot read and released by ``reader`` before the owner reads a credit."""
+    refs = []
+    for _ in range(slots):
+        i = pool.acquire(1.0)
+        pool.payload(i, 16)[:] = i
+        refs.append(pool.reference(i, 16, (16,)))
+    for ref in refs:
+        reader.decode([], {"ref": ref})
+        reader.release({"ref": ref})  # never blocks, whatever the owner is doing
+    assert reader.pending_fds()  # the owner has not read its queue: a backlog
+
+
+def test_loan_credits_that_do_not_fit_the_owners_queue_wait_and_all_come_back(
+    loan_pair: tuple[SlotPool, ShmEndpoint, int],
+) -> None:
+    """shm-loan credits are datagrams; the owner's queue is short, so some must wait."""
+    pool, reader, slots = loan_pair
+    _loan_every_slot_and_release(pool, reader, slots)
+    pool._drain(0)
+    assert 0 < len(pool.free) < slots
+    reader.flush()  # what a stage does while it waits for input
+    pool._drain(1000)
+    assert sorted(pool.free) == list(range(slots))
+    assert reader.pending_fds() == []
+
+
 def test_a_stage_waiting_for_input_keeps_returning_credits(
-    tmp_path: Path, ctx: zmq.Context[Any]
+    tmp_path: Path, loan_pair: tuple[SlotPool, ShmEndpoint, int]
 ) -> None:
     """The deadlock it prevents: an owner waits for slots whose credits sit in a reader."""
     from scenarios.link import UnixInput, UnixOutput
 
-    qlen = _max_dgram_qlen()
-    if qlen > 64:
-        pytest.skip(f"net.unix.max_dgram_qlen is {qlen}: too many slots to overflow it")
-    slots = qlen + 6
-    owner = ShmEndpoint(_info(tmp_path, rung="shm-loan", shm_slots=slots), ctx)
-    reader = ShmEndpoint(_info(tmp_path, rung="shm-loan", index=1, owns_pool=False), ctx)
-    pool = owner.pool
-    assert pool is not None
+    pool, reader, slots = loan_pair
     link_in = UnixInput(str(tmp_path / "in-1"), reader)
     link_out = UnixOutput(str(tmp_path / "in-1"))
     all_back: list[bool] = []
@@ -365,15 +353,7 @@ def test_a_stage_waiting_for_input_keeps_returning_credits(
     try:
         link_out.send({"kind": "ping"})  # as in a run: connected before any frame
         assert link_in.recv() == ({"kind": "ping"}, [])
-        refs = []
-        for _ in range(slots):
-            i = pool.acquire(1.0)
-            pool.payload(i, 16)[:] = i
-            refs.append(pool.reference(i, 16, (16,)))
-        for ref in refs:
-            reader.decode([], {"ref": ref})
-            reader.release({"ref": ref})
-        assert reader.pending_fds()
+        _loan_every_slot_and_release(pool, reader, slots)
         t = threading.Thread(target=owner_side)
         t.start()
         assert link_in.recv() == ({"kind": "frame"}, [])
@@ -382,5 +362,3 @@ def test_a_stage_waiting_for_input_keeps_returning_credits(
     finally:
         link_out.close(0)
         link_in.close(0)
-        reader.close()
-        owner.close()

@@ -1,7 +1,6 @@
 """Markdown and JSON exports from fixture bundles, and the regression gate."""
 
 import json
-import os
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -14,6 +13,7 @@ from perfwaterfall.cli.output import exit_code
 from perfwaterfall.export.exporters import to_json, to_markdown
 from perfwaterfall.export.markdown import escape, fence
 from perfwaterfall.store import bundle as bundles
+from tests.helpers.golden import assert_golden
 from tests.unit.builders import bundle, rounds
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -23,10 +23,7 @@ FIXTURES = Path(__file__).parents[1] / "fixtures"
 def test_markdown_of_fixture_bundles_is_exact(name):
     report = build_report(bundles.load(FIXTURES / f"{name}.bundle.json"), threshold_pct=2.0)
     text = to_markdown(report)
-    expected = FIXTURES / f"{name}.md"
-    if os.environ.get("PERF_WATERFALL_UPDATE_GOLDEN"):
-        expected.write_text(text)
-    assert text == expected.read_text()
+    assert_golden(FIXTURES / f"{name}.md", text)
 
 
 def test_hostile_names_stay_inside_their_cells():

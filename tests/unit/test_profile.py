@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 
 from perfwaterfall.export.profile_markdown import movers_markdown
 from perfwaterfall.profile.folded import Folded, parse_folded
@@ -24,7 +23,8 @@ from perfwaterfall.profile.pyspy import (
 )
 from perfwaterfall.render.profile import movers_panel
 from perfwaterfall.render.terminal import make_console
-from perfwaterfall.render.theme import FASTER, SLOWER, make_theme
+from perfwaterfall.render.theme import FASTER, SLOWER
+from tests.helpers.consoles import truecolor_console
 from tests.helpers.profiles import seen_processes
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "profile"
@@ -390,13 +390,7 @@ def test_panel_exact_text():
 
 
 def test_panel_colours_shrunk_green_and_grown_red():
-    console = Console(
-        file=io.StringIO(),
-        width=100,
-        force_terminal=True,
-        color_system="truecolor",
-        theme=make_theme(),
-    )
+    console = truecolor_console()
     text = render_panel(SMALL, console=console)
 
     def rgb(hex_colour: str) -> str:

@@ -1,18 +1,18 @@
 """Exact-output tests of the terminal rendering at a fixed width (after rich's tests/render.py)."""
 
 import io
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 
 from perfwaterfall.render.spans import axis, axis_limit, nice_ticks, span
 from perfwaterfall.render.terminal import make_console, print_report
-from perfwaterfall.render.theme import FASTER, SLOWER, make_theme
+from perfwaterfall.render.theme import FASTER, SLOWER
 from perfwaterfall.store.bundle import Failure
+from tests.helpers.consoles import truecolor_console
+from tests.helpers.golden import assert_golden
 from tests.unit.builders import ladder_comparison, report
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -34,10 +34,7 @@ def test_report_matches_golden_text():
             warnings=("4k_raw: base is noisy",),
         )
     )
-    golden = GOLDEN / "report_w100.txt"
-    if os.environ.get("PERF_WATERFALL_UPDATE_GOLDEN"):
-        golden.write_text(text)
-    assert text == golden.read_text()
+    assert_golden(GOLDEN / "report_w100.txt", text)
 
 
 def test_real_changes_are_marked_and_noise_is_tilde():
@@ -51,13 +48,7 @@ def test_real_changes_are_marked_and_noise_is_tilde():
 
 
 def test_truecolor_uses_green_for_faster_and_no_colour_has_no_escapes():
-    console = Console(
-        file=io.StringIO(),
-        width=100,
-        force_terminal=True,
-        color_system="truecolor",
-        theme=make_theme(),
-    )
+    console = truecolor_console()
     print_report(console, report(ladder_comparison()))
     ansi = console.file.getvalue()
     r, g, b = (int(FASTER[i : i + 2], 16) for i in (1, 3, 5))
