@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from perfwaterfall.analysis.comparison import Comparison, compare_scenario
+from perfwaterfall.analysis.comparison import Comparison, compare_family
 from perfwaterfall.analysis.report import ProfileView, Report, SideInfo, SweepReport
+from perfwaterfall.analysis.rounds_policy import rounds_policy
 from perfwaterfall.analysis.trust import check_comparison
 from perfwaterfall.errors import InvalidDocument, UsageError
 from perfwaterfall.profile.movers import movers
@@ -61,11 +62,8 @@ def _first_rounds(bundle: Bundle, label: str, names: set[str], rounds: int) -> B
 def compare_sides(bundle: Bundle, base: int, head: int, threshold_pct: float) -> Comparison:
     """Scenarios measured in full on both sides become comparisons; partial ones are dropped."""
     b, h = bundle.sides[base], bundle.sides[head]
-    scenarios = [
-        compare_scenario(b.rounds[name], h.rounds[name], threshold_pct=threshold_pct)
-        for name in bundle.completed()
-    ]
-    return Comparison(scenarios=tuple(scenarios), threshold_pct=threshold_pct)
+    pairs = [(b.rounds[name], h.rounds[name]) for name in bundle.completed()]
+    return compare_family(pairs, threshold_pct=threshold_pct, looks=rounds_policy(bundle).looks)
 
 
 def build_report(

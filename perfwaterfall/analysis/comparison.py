@@ -10,7 +10,8 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from perfwaterfall.analysis.stats import Change, compare_samples, geometric_mean
+from perfwaterfall.analysis.stats import Change, geometric_mean
+from perfwaterfall.analysis.verdict import Design, judge
 from perfwaterfall.protocol.document import RoundResult, Stage
 
 # Below this a stage change is under what a multi-process pipeline can resolve
@@ -106,7 +107,11 @@ def summarize_round(result: RoundResult) -> RoundSummary:
 
 
 def compare_scenario(
-    base: Sequence[RoundResult], head: Sequence[RoundResult], *, threshold_pct: float
+    base: Sequence[RoundResult],
+    head: Sequence[RoundResult],
+    *,
+    threshold_pct: float,
+    design: Design | None = None,
 ) -> ScenarioComparison:
     """Compare one scenario's rounds; both sides need at least one round."""
     if not base or not head:
@@ -115,8 +120,20 @@ def compare_scenario(
     h_sum = [summarize_round(r) for r in head]
     b_stages, h_stages = base[-1].stages, head[-1].stages
 
-    def change(values_b: list[float], values_h: list[float], floor: float = 0.0) -> Change:
-        return compare_samples(values_b, values_h, threshold_pct=threshold_pct, min_effect=floor)
+    if design is None:
+        design = Design(frame_quantities=1, other_quantities=len(quantity_names(base, head)) - 1)
+
+    def change(
+        values_b: list[float], values_h: list[float], floor: float = 0.0, *, frame: bool = False
+    ) -> Change:
+        return judge(
+            values_b,
+            values_h,
+            detection_alpha=design.detection_alpha(frame=frame),
+            equivalence_alpha=design.equivalence_alpha,
+            threshold_pct=threshold_pct,
+            floor=floor,
+        )
 
     stage_changes = []
     head_kinds = {s.name: s.kind for s in h_stages}
@@ -145,13 +162,19 @@ def compare_scenario(
         base_stages=b_stages,
         head_stages=h_stages,
         stages=tuple(stage_changes),
-        frame=change([r.frame_ms for r in b_sum], [r.frame_ms for r in h_sum]),
+        frame=change([r.frame_ms for r in b_sum], [r.frame_ms for r in h_sum], frame=True),
         ipc=change([r.ipc_ms for r in b_sum], [r.ipc_ms for r in h_sum], MIN_STAGE_EFFECT_MS),
         base_hops=len(base[-1].ipc_indices),
         head_hops=len(head[-1].ipc_indices),
         rounds=(len(base), len(head)),
         frames=(len(base[-1].samples_ms), len(head[-1].samples_ms)),
     )
+
+
+def quantity_names(base: Sequence[RoundResult], head: Sequence[RoundResult]) -> list[str]:
+    """What one scenario's comparison judges: frame time, IPC, and each stage on both sides."""
+    shared = {s.name for s in base[-1].stages} & {s.name for s in head[-1].stages}
+    return ["frame", "ipc", *(s.name for s in head[-1].stages if s.name in shared)]
 
 
 def _median_of(summaries: list[RoundSummary], stage: str) -> float:
@@ -171,3 +194,24 @@ def _union_in_order(a: Sequence[Stage], b: Sequence[Stage]) -> list[Stage]:
         out.insert(pos, st)
         names.add(st.name)
     return out
+
+
+def compare_family(
+    scenarios: Sequence[tuple[Sequence[RoundResult], Sequence[RoundResult]]],
+    *,
+    threshold_pct: float,
+    looks: int = 1,
+) -> Comparison:
+    """Every scenario's rounds (base, head) judged as one family: levels account for all
+    quantities of all scenarios and for every look adaptive rounds may take."""
+    design = Design(
+        frame_quantities=len(scenarios),
+        other_quantities=sum(len(quantity_names(b, h)) - 1 for b, h in scenarios),
+        looks=looks,
+    )
+    return Comparison(
+        scenarios=tuple(
+            compare_scenario(b, h, threshold_pct=threshold_pct, design=design) for b, h in scenarios
+        ),
+        threshold_pct=threshold_pct,
+    )

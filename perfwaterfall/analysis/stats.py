@@ -1,8 +1,8 @@
-"""Statistics on per-round values: medians, confidence intervals, significance.
+"""What the statistics produce: per-side medians with their interval, and per-quantity changes.
 
-Rounds are the independent samples (one harness process each); frames within a
-round are not independent (they share a process, caches and a scheduler state),
-so every test here runs on one value per round, as benchstat does.
+Rounds are the samples (one harness process each); frames within a round share a
+process, caches and a scheduler state, so they are reduced to one value per round
+first, as benchstat does. Whether two sides differ is ``paired.py``'s question.
 """
 
 from __future__ import annotations
@@ -11,18 +11,21 @@ import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
-ALPHA = 0.05
+from perfwaterfall.analysis.paired import RelativeChange
+
 CONFIDENCE = 0.95
 
 
 @dataclass(frozen=True)
 class Estimate:
-    """The median of one side's per-round values with a distribution-free CI."""
+    """The median of one side's per-round values with a distribution-free interval."""
 
     median: float
     low: float
     high: float
+    level: float  # the interval's actual coverage: with few rounds below CONFIDENCE
     samples: tuple[float, ...]
 
     @property
@@ -33,110 +36,91 @@ class Estimate:
         return (max(self.samples) - min(self.samples)) / self.median
 
 
+class Verdict(StrEnum):
+    FASTER = "faster"
+    SLOWER = "slower"
+    SAME = "same"
+    UNDECIDED = "undecided"
+
+
 @dataclass(frozen=True)
 class Change:
-    """One quantity before and after, and whether the difference is real."""
+    """One quantity before and after, with its verdict and the intervals behind it."""
 
     base: Estimate
     head: Estimate
-    p_value: float
-    significant: bool
+    verdict: Verdict
+    detection: RelativeChange | None  # interval for faster/slower
+    equivalence: RelativeChange | None  # interval for same
+    margin_pct: float
+
+    @property
+    def significant(self) -> bool:
+        """A real change: faster or slower."""
+        return self.verdict in (Verdict.FASTER, Verdict.SLOWER)
 
     @property
     def delta(self) -> float:
         return self.head.median - self.base.median
 
     @property
-    def ratio(self) -> float:
-        """head / base; 1.0 when both are zero, inf when only base is."""
+    def percent(self) -> float:
+        """The paired estimate of the change; from the medians when there are no pairs."""
+        if self.detection is not None:
+            return self.detection.estimate_pct
         if self.base.median == 0:
-            return 1.0 if self.head.median == 0 else math.inf
-        return self.head.median / self.base.median
+            return 0.0 if self.head.median == 0 else math.inf
+        return (self.head.median / self.base.median - 1.0) * 100.0
 
     @property
-    def percent(self) -> float:
-        return (self.ratio - 1.0) * 100.0
+    def ratio(self) -> float:
+        return 1.0 + self.percent / 100.0
+
+    @property
+    def p_value(self) -> float:
+        return 1.0 if self.detection is None else self.detection.p_value
+
+    @property
+    def shown(self) -> RelativeChange | None:
+        """The interval that stands behind the verdict."""
+        return self.equivalence if self.verdict is Verdict.SAME else self.detection
 
 
 def estimate(samples: Sequence[float]) -> Estimate:
-    """Median and a ~95% CI from order statistics (no normality assumed).
+    """Median and its CI from order statistics (no normality assumed).
 
-    With fewer than six samples no pair of order statistics reaches 95%
-    coverage; the interval is then the full range, the widest honest answer.
+    The interval is the narrowest [x(k), x(n-k+1)] covering at least CONFIDENCE; with
+    fewer than six samples none does, and it is the full range, whose coverage
+    (93.75% at five rounds) is stated in ``level``.
     """
     if not samples:
         raise ValueError("estimate() needs at least one sample")
     ordered = sorted(samples)
     n = len(ordered)
-    lo_index, hi_index = _median_ci_ranks(n)
+    k = _median_ci_rank(n)
     return Estimate(
         median=statistics.median(ordered),
-        low=ordered[lo_index],
-        high=ordered[hi_index],
+        low=ordered[k - 1],
+        high=ordered[n - k],
+        level=_coverage(n, k),
         samples=tuple(samples),
     )
 
 
-def _median_ci_ranks(n: int) -> tuple[int, int]:
-    """0-based ranks of [x(k), x(n-k+1)]: the narrowest with >= 95% coverage.
+def _coverage(n: int, k: int) -> float:
+    """Coverage of [x(k), x(n-k+1)] for the median: 1 - 2 P(Bin(n, 1/2) <= k - 1)."""
+    if n == 1:
+        return 0.0
+    tail = sum(math.comb(n, i) for i in range(k)) / 2**n
+    return max(0.0, 1.0 - 2.0 * tail)
 
-    Coverage of that interval is 1 - 2 P(Bin(n, 1/2) <= k-1); k = 1 (the full
-    range) is the fallback when even it falls short.
-    """
-    from scipy.stats import binom  # imported here: scipy.stats alone takes 0.8 s
 
+def _median_ci_rank(n: int) -> int:
+    """The largest k whose interval still covers CONFIDENCE; 1 (the full range) if none."""
     k = 1
-    while k + 1 <= (n + 1) // 2 and 1.0 - 2.0 * float(binom.cdf(k, n, 0.5)) >= CONFIDENCE:
+    while k + 1 <= (n + 1) // 2 and _coverage(n, k + 1) >= CONFIDENCE:
         k += 1
-    return k - 1, n - k
-
-
-def mann_whitney_p(base: Sequence[float], head: Sequence[float]) -> float:
-    """Two-sided Mann-Whitney U p-value; 1.0 when the test cannot say anything."""
-    if len(base) < 1 or len(head) < 1:
-        return 1.0
-    if len(set(base)) == 1 and set(base) == set(head):
-        return 1.0  # identical constant samples: scipy warns and returns nan
-    from scipy.stats import mannwhitneyu
-
-    result = mannwhitneyu(base, head, alternative="two-sided", method="auto")
-    p = float(result.pvalue)
-    return 1.0 if math.isnan(p) else p
-
-
-def min_reachable_p(n_base: int, n_head: int) -> float:
-    """The smallest two-sided exact p a Mann-Whitney test can give at these sizes."""
-    if n_base < 1 or n_head < 1:
-        return 1.0
-    return min(1.0, 2.0 / math.comb(n_base + n_head, n_base))
-
-
-def rounds_needed(alpha: float = ALPHA) -> int:
-    """Rounds per side for a complete separation to reach p < alpha."""
-    n = 1
-    while min_reachable_p(n, n) >= alpha:
-        n += 1
-    return n
-
-
-def compare_samples(
-    base: Sequence[float],
-    head: Sequence[float],
-    *,
-    threshold_pct: float,
-    min_effect: float = 0.0,
-) -> Change:
-    """A change is significant only if p < ALPHA *and* it is big enough to matter.
-
-    ``threshold_pct`` is relative to the base median; ``min_effect`` is an absolute
-    floor in the samples' unit, for quantities near zero whose relative change is
-    meaningless (a 0.01 ms stage that "doubles").
-    """
-    b, h = estimate(base), estimate(head)
-    p = mann_whitney_p(base, head)
-    size = abs(h.median - b.median)
-    big_enough = size >= min_effect and (b.median == 0 or size / b.median * 100.0 >= threshold_pct)
-    return Change(base=b, head=h, p_value=p, significant=p < ALPHA and big_enough)
+    return k
 
 
 def geometric_mean(values: Sequence[float]) -> float | None:

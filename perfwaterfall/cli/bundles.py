@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from perfwaterfall.analysis.rounds_policy import RoundsPolicy
 from perfwaterfall.cli.globals import no_color
 from perfwaterfall.cli.measuring import check_output, check_parent, measure_with_progress
 from perfwaterfall.cli.options import (
@@ -65,7 +66,7 @@ def run_command(
         scenarios=tuple(scenario or ()),
         frames=frames,
         warmup=warmup,
-        rounds=rounds,
+        policy=RoundsPolicy.fixed(rounds),
         harness=harness_cmd,
         round_timeout_s=timeout,
     )

@@ -8,26 +8,29 @@ from typing import Annotated
 
 import typer
 
+from perfwaterfall.analysis.rounds_policy import AUTO_MAXIMUM
 from perfwaterfall.cli.globals import no_color
 from perfwaterfall.cli.measuring import check_output, measure_with_progress
 from perfwaterfall.cli.options import (
     DEFAULT_FRAMES,
     DEFAULT_ROUND_TIMEOUT_S,
-    DEFAULT_ROUNDS,
     DEFAULT_THRESHOLD_PCT,
     DEFAULT_WARMUP,
     check_counts,
     parse_env_pairs,
+    parse_rounds,
 )
 from perfwaterfall.cli.params import (
+    AdaptiveRounds,
+    Budget,
     Format,
     Frames,
     Gate,
     HarnessCmd,
     Html,
+    MaxRounds,
     Output,
     Repo,
-    Rounds,
     Save,
     Scenarios,
     Svg,
@@ -60,7 +63,9 @@ def compare_command(
     head: Annotated[str, typer.Argument(help="Head ref (WORKTREE allowed).")] = "HEAD",
     frames: Frames = DEFAULT_FRAMES,
     warmup: Warmup = DEFAULT_WARMUP,
-    rounds: Rounds = DEFAULT_ROUNDS,
+    rounds: AdaptiveRounds = "auto",
+    max_rounds: MaxRounds = AUTO_MAXIMUM,
+    budget: Budget = None,
     scenario: Scenarios = None,
     waterfall: Waterfall = None,
     base_env: Annotated[
@@ -113,10 +118,11 @@ def compare_command(
 ) -> None:
     """Measure BASE and HEAD in throw-away worktrees and draw where the time moved.
 
-    The defaults (20 frames x 5 rounds per side, every scenario) give verdicts on the
-    six built-in pipelines in about two minutes on a 2-core machine.
+    Every quantity ends faster, slower, same (within the threshold) or undecided; with
+    --rounds auto, undecided pipelines get more rounds until they are decided.
     """
-    check_counts(frames=frames, rounds=rounds, warmup=warmup, threshold_pct=threshold)
+    policy = parse_rounds(rounds, max_rounds, budget)
+    check_counts(frames=frames, rounds=policy.minimum, warmup=warmup, threshold_pct=threshold)
     out = check_output(format, output, svg, html, fail_on_regression, no_color(ctx), save)
     scenarios = tuple(scenario or ())
     if waterfall and scenarios and waterfall not in scenarios:
@@ -132,7 +138,8 @@ def compare_command(
         scenarios=scenarios,
         frames=frames,
         warmup=warmup,
-        rounds=rounds,
+        policy=policy,
+        threshold_pct=threshold,
         harness=harness_cmd,
         same_harness=same_harness,
         round_timeout_s=timeout,

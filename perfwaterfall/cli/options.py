@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from perfwaterfall.analysis.rounds_policy import RoundsPolicy
 from perfwaterfall.errors import UsageError
 from perfwaterfall.export.formats import FORMATS
 
@@ -75,3 +76,20 @@ class OutputOptions:
         for flag, path in (("--output", self.output), ("--svg", self.svg), ("--html", self.html)):
             if path is not None and not path.parent.is_dir():
                 raise UsageError(f"{flag} {path}: directory {path.parent} does not exist")
+
+
+def parse_rounds(text: str, max_rounds: int, budget: float | None) -> RoundsPolicy:
+    """``auto`` or a positive count; the adaptive limits are checked here, before measuring."""
+    if budget is not None and not budget > 0:
+        raise UsageError(f"--budget must be a positive number of seconds, got {budget:g}")
+    if text.strip().lower() == "auto":
+        if not 1 <= max_rounds <= 1000:
+            raise UsageError(f"--max-rounds must be from 1 to 1000, got {max_rounds}")
+        return RoundsPolicy.auto(maximum=max_rounds, budget_s=budget)
+    try:
+        rounds = int(text)
+    except ValueError:
+        raise UsageError(f"--rounds expects auto or a number, got {text!r}") from None
+    if rounds < 1:
+        raise UsageError(f"--rounds must be at least 1, got {rounds}")
+    return RoundsPolicy.fixed(rounds)

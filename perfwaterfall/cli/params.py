@@ -11,8 +11,24 @@ from perfwaterfall.export.formats import FORMATS
 
 Frames = Annotated[int, typer.Option(help="Measured frames per round.")]
 Warmup = Annotated[int, typer.Option(help="Warm-up frames per round, not measured.")]
-Rounds = Annotated[
-    int, typer.Option(help="Rounds per side, interleaved; 4 is the fewest that can reach p < 0.05.")
+Rounds = Annotated[int, typer.Option(help="Rounds per side, interleaved A B B A.")]
+AdaptiveRounds = Annotated[
+    str,
+    typer.Option(
+        "--rounds",
+        metavar="auto|N",
+        help="Rounds per side, interleaved A B B A. auto: 5, then more only for "
+        "pipelines whose frame or IPC verdict is undecided.",
+    ),
+]
+MaxRounds = Annotated[
+    int, typer.Option("--max-rounds", help="With --rounds auto: at most this many.")
+]
+Budget = Annotated[
+    float | None,
+    typer.Option(
+        "--budget", metavar="SECONDS", help="With --rounds auto: start no more rounds after this."
+    ),
 ]
 Scenarios = Annotated[
     list[str] | None,

@@ -7,9 +7,11 @@ saved bundle renders exactly what the original run rendered.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
+from perfwaterfall.analysis.rounds_policy import BUNDLE_KEY as POLICY_KEY
 from perfwaterfall.measure import refs
-from perfwaterfall.measure.run import MeasureRequest, Observer, measure
+from perfwaterfall.measure.run import Measurement, MeasureRequest, Observer, measure
 from perfwaterfall.store.bundle import Bundle, BundleSide, Failure
 from perfwaterfall.store.machine import describe_machine
 
@@ -62,5 +64,14 @@ def measure_bundle(
         failure=None if failure is None else Failure(str(failure), failure.stderr_tail),
         command=command,
         created=datetime.now(UTC).isoformat(timespec="seconds"),
-        extra={} if measurement.profile is None else {"profile": measurement.profile.to_dict()},
+        extra=_extra(measurement, request),
     )
+
+
+def _extra(measurement: Measurement, request: MeasureRequest) -> dict[str, Any]:
+    extra: dict[str, Any] = {}
+    if request.policy.adaptive:
+        extra[POLICY_KEY] = request.policy.to_dict()
+    if measurement.profile is not None:
+        extra["profile"] = measurement.profile.to_dict()
+    return extra

@@ -19,11 +19,17 @@ class PlannedRound:
     round_index: int  # 0-based within (scenario, side)
 
 
-def interleave(scenarios: Sequence[str], sides: int, rounds: int) -> list[PlannedRound]:
-    """Per scenario, ``rounds`` rounds of each side, sides alternating direction each pass."""
+def interleave(
+    scenarios: Sequence[str], sides: int, rounds: int, *, first_round: int = 0
+) -> list[PlannedRound]:
+    """Per scenario, ``rounds`` rounds of each side, sides alternating direction each pass.
+
+    ``first_round`` continues an earlier plan (adaptive rounds): the A B B A pattern and
+    the round indices carry on where it stopped, so round i of every side stays adjacent.
+    """
     plan: list[PlannedRound] = []
     for scenario in scenarios:
-        for r in range(rounds):
+        for r in range(first_round, first_round + rounds):
             order = range(sides) if r % 2 == 0 else reversed(range(sides))
             plan.extend(PlannedRound(scenario, side, r) for side in order)
     return plan

@@ -8,12 +8,15 @@ nothing of statistics (it hands back raw rounds).
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from perfwaterfall.analysis.adaptive import undecided_scenarios
+from perfwaterfall.analysis.rounds_policy import RoundsPolicy
 from perfwaterfall.errors import HarnessFailed, UsageError
 from perfwaterfall.measure import harness, harness_check, scratch, signals
 from perfwaterfall.measure.plan import PlannedRound, interleave
@@ -83,11 +86,17 @@ class MeasureRequest:
     scenarios: tuple[str, ...]
     frames: int
     warmup: int
-    rounds: int
+    policy: RoundsPolicy
     harness: str | None = None
     same_harness: bool = False
     round_timeout_s: float = 300.0
     profile: ProfileSettings | None = None  # extra, uncounted py-spy rounds when set
+    threshold_pct: float = 2.0  # what adaptive rounds need to call a pipeline decided
+
+    @property
+    def rounds(self) -> int:
+        """Rounds per side that every scenario gets."""
+        return self.policy.minimum
 
 
 def new_run_id() -> str:
@@ -98,6 +107,7 @@ def new_run_id() -> str:
 def measure(request: MeasureRequest, observer: Observer | None = None) -> Measurement:
     """Run every planned round; a failing round stops the run but keeps what was measured."""
     obs = observer or QuietObserver()
+    started = time.monotonic()
     obs.stage("resolving refs")
     repo = open_repo(request.repo)
     resolved = [resolve_ref(repo, side.ref) for side in request.sides]
@@ -142,12 +152,44 @@ def measure(request: MeasureRequest, observer: Observer | None = None) -> Measur
         plan = interleave([s.name for s in chosen], len(sides), request.rounds)
         obs.planned(plan, measurement.labels)
         _run_plan(spec, sides, plan, request, measurement, obs)
+        if request.policy.adaptive and len(sides) == 2:
+            _run_adaptive(spec, sides, request, measurement, obs, started)
         if request.profile is not None and measurement.failure is None:
             obs.stage("profiling with py-spy (not counted)")
             measurement.profile = profile_all(
                 spec, sides, [s.name for s in chosen], request.profile
             )
     return measurement
+
+
+def _run_adaptive(
+    spec: HarnessSpec,
+    sides: Sequence[harness.SideCheckout],
+    request: MeasureRequest,
+    measurement: Measurement,
+    obs: Observer,
+    started: float,
+) -> None:
+    """Add interleaved rounds to the pipelines whose frame or IPC verdict is undecided."""
+    policy = request.policy
+    done = policy.minimum
+    while measurement.failure is None and done < policy.maximum:
+        if policy.budget_s is not None and time.monotonic() - started > policy.budget_s:
+            measurement.warnings.append(
+                f"the --budget of {policy.budget_s:g} s ran out after {done} rounds per side"
+            )
+            return
+        undecided = undecided_scenarios(
+            measurement.rounds, threshold_pct=request.threshold_pct, looks=policy.looks
+        )
+        if not undecided:
+            return
+        batch = min(policy.batch, policy.maximum - done)
+        obs.stage("undecided: " + ", ".join(undecided))
+        plan = interleave(undecided, len(sides), batch, first_round=done)
+        obs.planned(plan, measurement.labels)
+        _run_plan(spec, sides, plan, request, measurement, obs)
+        done += batch
 
 
 def _run_plan(

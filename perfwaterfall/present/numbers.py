@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from perfwaterfall.analysis.stats import Change
+from perfwaterfall.analysis.stats import Change, Verdict
 
 NOISE_MARK = "~"
 
@@ -49,8 +49,8 @@ def verdict(change: Change | None, higher_is_better: bool = False) -> str:
     """'faster', 'slower' or 'noise' (for a quantity where lower is better by default)."""
     if change is None or not change.significant:
         return "noise"
-    improved = change.delta > 0 if higher_is_better else change.delta < 0
-    return "faster" if improved else "slower"
+    improved = change.verdict is Verdict.FASTER
+    return "faster" if improved != higher_is_better else "slower"
 
 
 def change_text(change: Change) -> str:

@@ -77,11 +77,11 @@ class Bundle:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def completed(self) -> list[str]:
-        """Scenarios with every planned round on every side."""
+        """Scenarios with at least the planned rounds on every side (auto may add more)."""
         return [
             s.name
             for s in self.scenarios
-            if all(len(side.rounds.get(s.name, ())) == self.rounds for side in self.sides)
+            if all(len(side.rounds.get(s.name, ())) >= self.rounds for side in self.sides)
         ]
 
 

@@ -1,0 +1,99 @@
+"""Four verdicts for every quantity: faster, slower, same within ±X%, or undecided.
+
+- *same*: the equivalence interval (90%, as in a two one-sided tests procedure) lies
+  inside ±margin, so any change there is smaller than the threshold;
+- *slower* / *faster*: the detection interval lies wholly above / below zero. Its level
+  is set for the whole family of quantities of one comparison (every stage, frame time
+  and IPC of every pipeline) and for every look adaptive rounds may take, so that an
+  A/A comparison marks anything at all as real with probability at most ALPHA;
+- *undecided*: neither; more rounds may decide it.
+
+Frame times are the headline and what the gate reads, so they get half of ALPHA
+between them and every other quantity shares the other half (a weighted Bonferroni:
+the levels still add up to ALPHA).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from perfwaterfall.analysis.paired import RelativeChange, paired_change
+from perfwaterfall.analysis.stats import Change, Verdict, estimate
+
+ALPHA = 0.05  # family-wise: chance that an A/A comparison calls anything real
+EQUIVALENCE_ALPHA = 0.05  # per quantity: chance of calling a threshold-sized change "same"
+FRAME_SHARE = 0.5  # of ALPHA, for the frame times
+
+
+@dataclass(frozen=True)
+class Design:
+    """How many quantities are judged at once and how often: the levels follow from it."""
+
+    frame_quantities: int
+    other_quantities: int
+    looks: int = 1
+
+    def detection_alpha(self, *, frame: bool) -> float:
+        if frame:
+            return ALPHA * FRAME_SHARE / max(1, self.frame_quantities) / self.looks
+        return ALPHA * (1 - FRAME_SHARE) / max(1, self.other_quantities) / self.looks
+
+    @property
+    def equivalence_alpha(self) -> float:
+        return 2 * EQUIVALENCE_ALPHA / self.looks
+
+
+def judge(
+    base: Sequence[float],
+    head: Sequence[float],
+    *,
+    detection_alpha: float,
+    equivalence_alpha: float,
+    threshold_pct: float,
+    floor: float = 0.0,
+) -> Change:
+    """The verdict on one quantity from its per-round values, paired by round index.
+
+    ``floor`` is an absolute margin in the values' unit for quantities near zero, whose
+    relative change means nothing (a 0.01 ms stage that "doubles").
+    """
+    b, h = estimate(base), estimate(head)
+    detection = paired_change(base, head, alpha=detection_alpha)
+    equivalence = paired_change(base, head, alpha=equivalence_alpha)
+    margin = threshold_pct
+    if floor > 0:
+        margin = max(margin, floor / b.median * 100.0) if b.median > 0 else math.inf
+    verdict = decide(detection, equivalence, margin)
+    if detection is None and floor > 0 and _all_within(base, head, floor):
+        verdict = Verdict.SAME  # a stage of ~0 ms on both sides: no ratio, but no change
+    return Change(
+        base=b,
+        head=h,
+        verdict=verdict,
+        detection=detection,
+        equivalence=equivalence,
+        margin_pct=margin,
+    )
+
+
+def decide(
+    detection: RelativeChange | None, equivalence: RelativeChange | None, margin_pct: float
+) -> Verdict:
+    if equivalence is not None and -margin_pct < equivalence.low_pct <= equivalence.high_pct < (
+        margin_pct
+    ):
+        return Verdict.SAME
+    if detection is None:
+        return Verdict.UNDECIDED
+    if detection.low_pct > 0:
+        return Verdict.SLOWER
+    if detection.high_pct < 0:
+        return Verdict.FASTER
+    return Verdict.UNDECIDED
+
+
+def _all_within(base: Sequence[float], head: Sequence[float], floor: float) -> bool:
+    pairs = list(zip(base, head, strict=False))
+    return bool(pairs) and all(abs(hv - bv) < floor for bv, hv in pairs)
