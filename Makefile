@@ -11,7 +11,7 @@ FRAMES ?=
 ARGS ?=
 PROFILE_DIR ?= /tmp
 
-.PHONY: venv test faults bench lint format waterfall waterfall.profile ladder clean
+.PHONY: venv test faults bench lint format waterfall waterfall.profile ladder calibrate clean
 
 venv: $(STAMP)
 
@@ -57,6 +57,11 @@ waterfall.profile: $(STAMP)
 # The copy ladder of the change this project grew out of, measured here.
 ladder: $(STAMP)
 	$(VENV)/bin/perf-waterfall sweep HEAD --env SCENARIOS_TRANSPORT=copy,memoryview,recv-nocopy,nocopy,shm,shm-loan -s 4k_raw $(if $(FRAMES),--frames $(FRAMES)) $(ARGS)
+
+# Verdict quality on this machine: A/A and injected (Detector +0.7 ms) compares, counted.
+CALIBRATE_RUNS ?= 10
+calibrate: $(STAMP)
+	$(VENV)/bin/perf-waterfall calibrate HEAD --runs $(CALIBRATE_RUNS) $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .benchmarks

@@ -6,7 +6,6 @@ The CLI prints ``str(error)`` on stderr and exits with ``error.exit_code``; only
 
 from __future__ import annotations
 
-EXIT_OK = 0
 EXIT_RUN_FAILED = 1
 EXIT_USAGE = 2
 EXIT_REGRESSION = 3

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from perfwaterfall import __version__
-from perfwaterfall.cli import bundles, compare, doctor, init, listing, sweep
+from perfwaterfall.cli import bundles, calibrate, compare, doctor, init, listing, sweep
 from perfwaterfall.cli.globals import GlobalOptions
 from perfwaterfall.errors import EXIT_USAGE, HarnessFailed, PerfWaterfallError
 from perfwaterfall.measure import signals
@@ -62,6 +62,7 @@ app.command("sweep")(sweep.sweep_command)
 app.command("list")(listing.list_command)
 app.command("init")(init.init_command)
 app.command("doctor")(doctor.doctor_command)
+app.command("calibrate")(calibrate.calibrate_command)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,1 @@
+"""Verdict quality on this machine: A/A and injected compares, counted."""
