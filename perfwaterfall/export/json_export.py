@@ -4,15 +4,18 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from perfwaterfall.analysis.comparison import ScenarioComparison
+from perfwaterfall.analysis.paired import RelativeChange
 from perfwaterfall.analysis.report import Report, SideInfo, SweepReport
 from perfwaterfall.analysis.stats import Change, Estimate
-from perfwaterfall.present import numbers
 
-FORMAT = "perf-waterfall/comparison@1"
-SWEEP_FORMAT = "perf-waterfall/sweep@1"
+# @2: four verdicts (faster, slower, same, undecided) with their intervals; the
+# per-side interval is "ci" with its actual "ci_level" (was "ci95", whatever its coverage).
+FORMAT = "perf-waterfall/comparison@2"
+SWEEP_FORMAT = "perf-waterfall/sweep@2"
 
 
 def to_json(report: Report) -> str:
@@ -53,6 +56,7 @@ def _scenario(sc: ScenarioComparison) -> dict[str, Any]:
         "frame_ms": _change(sc.frame),
         "ipc_ms": _change(sc.ipc),
         "per_hop_ms": {"base": sc.per_hop("base"), "head": sc.per_hop("head")},
+        "detectable_pct": _detectable(sc.frame),
         "max_fps": {"base": sc.base_fps, "head": sc.head_fps},
         "stages": [
             {
@@ -76,12 +80,36 @@ def _change(change: Change) -> dict[str, Any]:
         "percent": percent if percent != float("inf") else None,
         "p_value": change.p_value,
         "significant": change.significant,
-        "verdict": numbers.verdict(change),
+        "verdict": change.verdict.value,
+        "margin_pct": change.margin_pct if math.isfinite(change.margin_pct) else None,
+        "interval": _interval(change.shown),
+        "detection": _interval(change.detection),
+        "equivalence": _interval(change.equivalence),
     }
 
 
+def _interval(interval: RelativeChange | None) -> dict[str, Any] | None:
+    if interval is None:
+        return None
+    return {
+        "low_pct": interval.low_pct,
+        "high_pct": interval.high_pct,
+        "level": interval.level,
+        "pairs": interval.pairs,
+    }
+
+
+def _detectable(change: Change) -> float | None:
+    return None if change.detection is None else change.detection.detectable_pct
+
+
 def _estimate(est: Estimate) -> dict[str, Any]:
-    return {"median": est.median, "ci95": [est.low, est.high], "rounds": list(est.samples)}
+    return {
+        "median": est.median,
+        "ci": [est.low, est.high],
+        "ci_level": est.level,
+        "rounds": list(est.samples),
+    }
 
 
 def sweep_to_json(sweep: SweepReport) -> str:
