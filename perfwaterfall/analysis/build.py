@@ -101,6 +101,7 @@ def build_report(
         failure=bundle.failure,
         command=bundle.command,
         profile=profile,
+        policy=rounds_policy(bundle),
     )
     return report
 

@@ -74,6 +74,7 @@ class ScenarioComparison:
 class Comparison:
     scenarios: tuple[ScenarioComparison, ...]
     threshold_pct: float
+    design: Design | None = None  # the family the verdicts' levels were set for
 
     @property
     def geomean_ratio(self) -> float | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from perfwaterfall.analysis.tdist import t_cdf, t_quantile
@@ -50,11 +50,12 @@ def paired_change(
     if pairs < 2 or not 0 < alpha < 1:
         return None
     b, h = list(base[:pairs]), list(head[:pairs])
-    logs = _log_ratios(b, h)
-    if logs is None:
+    scaled = _scaled_changes(b, h)
+    if scaled is None:
         return None
-    mean = statistics.fmean(logs)
-    se = statistics.stdev(logs) / math.sqrt(pairs)
+    values, to_pct = scaled
+    mean = statistics.fmean(values)
+    se = statistics.stdev(values) / math.sqrt(pairs)
     df = pairs - 1
     t_crit = t_quantile(1 - alpha / 2, df)
     if se == 0:
@@ -62,29 +63,39 @@ def paired_change(
     else:
         p_value = min(1.0, 2 * (1 - t_cdf(abs(mean) / se, df)))
     return RelativeChange(
-        estimate_pct=_pct(mean),
-        low_pct=_pct(mean - t_crit * se),
-        high_pct=_pct(mean + t_crit * se),
+        estimate_pct=to_pct(mean),
+        low_pct=to_pct(mean - t_crit * se),
+        high_pct=to_pct(mean + t_crit * se),
         level=1 - alpha,
         pairs=pairs,
         p_value=p_value,
-        detectable_pct=_pct((t_crit + t_quantile(POWER, df)) * se),
+        detectable_pct=to_pct((t_crit + t_quantile(POWER, df)) * se),
     )
 
 
-def _log_ratios(base: list[float], head: list[float]) -> list[float] | None:
-    """ln(h / b) per pair; with a zero or negative value, the difference over the base mean
-    (a stage that takes 0 ms in some rounds still has a meaningful change in ms)."""
+def _scaled_changes(
+    base: list[float], head: list[float]
+) -> tuple[list[float], Callable[[float], float]] | None:
+    """Per pair, the change on the scale its interval is computed on, and the way back to %.
+
+    Log ratios when every value is positive (a ratio is what a reader compares).
+    A stage that takes 0 ms in some rounds has no ratio: its differences in ms, over
+    the base median, still say how much it moved.
+    """
     if all(v > 0 and math.isfinite(v) for v in (*base, *head)):
-        return [math.log(hv / bv) for bv, hv in zip(base, head, strict=True)]
-    scale = statistics.fmean(base)
+        return [math.log(hv / bv) for bv, hv in zip(base, head, strict=True)], _pct
+    scale = statistics.median(base)
+    if not scale > 0:
+        scale = statistics.fmean(base)
     if not scale > 0 or not math.isfinite(scale):
         return None
-    return [
-        math.log1p(max(-0.999999, (hv - bv) / scale)) for bv, hv in zip(base, head, strict=True)
-    ]
+    return [(hv - bv) / scale for bv, hv in zip(base, head, strict=True)], _linear_pct
 
 
 def _pct(log_ratio: float) -> float:
     """A log ratio as percent change; clamped so that exp cannot overflow."""
     return math.expm1(max(-700.0, min(700.0, log_ratio))) * 100.0
+
+
+def _linear_pct(fraction: float) -> float:
+    return fraction * 100.0

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from perfwaterfall.analysis.comparison import Comparison, ScenarioComparison
+from perfwaterfall.analysis.rounds_policy import RoundsPolicy
 from perfwaterfall.measure.refs import RefInfo
 from perfwaterfall.profile.movers import Movers
 from perfwaterfall.store.bundle import Failure
@@ -49,6 +50,7 @@ class Report:
     failure: Failure | None = None
     command: str = ""
     profile: ProfileView | None = None
+    policy: RoundsPolicy | None = None
 
     def waterfall_scenario(self) -> ScenarioComparison | None:
         """The pipeline to draw: the one asked for, else the one that moved most."""

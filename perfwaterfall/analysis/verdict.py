@@ -16,6 +16,7 @@ the levels still add up to ALPHA).
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -64,10 +65,11 @@ def judge(
     equivalence = paired_change(base, head, alpha=equivalence_alpha)
     margin = threshold_pct
     if floor > 0:
-        margin = max(margin, floor / b.median * 100.0) if b.median > 0 else math.inf
+        scale = b.median if b.median > 0 else statistics.fmean(base)
+        margin = max(margin, floor / scale * 100.0) if scale > 0 else math.inf
     verdict = decide(detection, equivalence, margin)
-    if detection is None and floor > 0 and _all_within(base, head, floor):
-        verdict = Verdict.SAME  # a stage of ~0 ms on both sides: no ratio, but no change
+    if detection is None:
+        verdict = _without_ratio(base, head, floor)
     return Change(
         base=b,
         head=h,
@@ -94,6 +96,12 @@ def decide(
     return Verdict.UNDECIDED
 
 
-def _all_within(base: Sequence[float], head: Sequence[float], floor: float) -> bool:
-    pairs = list(zip(base, head, strict=False))
-    return bool(pairs) and all(abs(hv - bv) < floor for bv, hv in pairs)
+def _without_ratio(base: Sequence[float], head: Sequence[float], floor: float) -> Verdict:
+    """A base of 0 ms has no relative change: same when every pair agrees within the floor,
+    slower when head is above it in every pair (a new cost), else undecided."""
+    diffs = [hv - bv for bv, hv in zip(base, head, strict=False)]
+    if len(diffs) >= 2 and all(abs(d) <= floor for d in diffs):
+        return Verdict.SAME
+    if len(diffs) >= 2 and all(d > floor for d in diffs):
+        return Verdict.SLOWER
+    return Verdict.UNDECIDED

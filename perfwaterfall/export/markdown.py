@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from perfwaterfall.analysis.report import Report, SideInfo, SweepReport
 from perfwaterfall.export.mdtext import escape, fence
 from perfwaterfall.export.profile_markdown import movers_markdown
-from perfwaterfall.present import tables
+from perfwaterfall.present import rules, tables
 from perfwaterfall.render.terminal import waterfall_text
 
 WATERFALL_WIDTH = 100
@@ -15,7 +15,8 @@ WATERFALL_WIDTH = 100
 VERDICTS = {
     "faster": ("faster", True),
     "slower": ("slower", True),
-    "noise": ("~ noise", False),
+    "same": ("~ same", False),
+    "undecided": ("? undecided", False),
     tables.BASELINE: (tables.BASELINE, False),
 }
 
@@ -51,7 +52,7 @@ def to_markdown(report: Report) -> str:
 def _headline(report: Report) -> str:
     return (
         f"**perf-waterfall** {_ref(report.base)} → {_ref(report.head)}: "
-        f"{report.frames} frames × {report.rounds} rounds per side"
+        f"{report.frames} frames × {rules.rounds_text(report)}"
     )
 
 
@@ -103,7 +104,9 @@ def _cell(cell: tables.Cell, column: tables.Column) -> str:
     if isinstance(cell, tables.Mark):
         return _news(cell.text, cell.verdict)
     words, _ = VERDICTS[cell.verdict]
-    return _news(words, cell.verdict)
+    said = _news(words, cell.verdict)
+    details = "; ".join(filter(None, (cell.interval, cell.detectable)))
+    return f"{said} ({escape(details)})" if details else said
 
 
 def _news(text: str, verdict: str) -> str:
@@ -117,9 +120,10 @@ def _details(report: Report) -> list[str]:
         "<details><summary>Machine, runs, warnings and how to reproduce</summary>",
         "",
         f"- Machine: {escape(report.machine.one_line())}",
-        f"- Runs: {report.frames} frames (+{report.warmup} warm-up) × {report.rounds} rounds "
-        f"per side, interleaved; a change is real when Mann-Whitney p < 0.05 and it is at least "
-        f"{report.comparison.threshold_pct:g}%",
+        f"- Runs: {report.frames} frames (+{report.warmup} warm-up) × "
+        f"{rules.rounds_text(report)}, interleaved and paired",
+        "- Verdicts: "
+        + escape(rules.verdict_rule(report.comparison.design, report.comparison.threshold_pct)),
         f"- Base: {_ref(report.base)} {escape(report.base.ref.subject)}",
         f"- Head: {_ref(report.head)} {escape(report.head.ref.subject)}",
     ]

@@ -73,12 +73,15 @@ class Gain:
     """The frame time's verdict, and a bar of ``size`` on an axis of ``scale``.
 
     Both are finite and size <= scale, whatever the comparison held: a change from
-    zero ('new') fills the bar.
+    zero ('new') fills the bar. ``interval`` is the bound behind the verdict ('±0.8%',
+    '-1.0% … +6.0%'), ``detectable`` the smallest change these rounds could detect.
     """
 
     verdict: str
     size: float
     scale: float
+    interval: str = ""
+    detectable: str = ""
 
 
 Cell = Name | Value | Mark | Gain
@@ -101,9 +104,8 @@ GAIN = Column("Frame time change", "left", narrow="Change", text_header="Verdict
 
 
 def mark(pct: float, change: Change) -> str:
-    """A percentage as a cell shows it: '-39.3%' for a real change, '~ +0.4%' for noise."""
-    text = numbers.percent(pct)
-    return text if change.significant else f"{numbers.NOISE_MARK} {text}"
+    """A percentage as a cell shows it: '-39.3%' real, '~ +0.4%' same, '? +2.1%' undecided."""
+    return " ".join(filter(None, (numbers.verdict_mark(change), numbers.percent(pct))))
 
 
 def fps_gain(sc: ScenarioComparison) -> float:
@@ -181,7 +183,20 @@ def gain(change: Change, scale: float) -> Gain:
     size = min(abs(pct), scale) if math.isfinite(pct) else scale
     # Halving both by a power of two keeps every bar exactly as long, and finite.
     shift = max(0, math.frexp(scale)[1] - _BAR_MAX_EXPONENT)
-    return Gain(numbers.verdict(change), math.ldexp(size, -shift), math.ldexp(scale, -shift))
+    return Gain(
+        numbers.verdict(change),
+        math.ldexp(size, -shift),
+        math.ldexp(scale, -shift),
+        interval=numbers.interval_text(change),
+        detectable=_detectable(change),
+    )
+
+
+def _detectable(change: Change) -> str:
+    """Only where it tells the reader something: what a 'same' or 'undecided' rules out."""
+    if change.significant or change.detection is None:
+        return ""
+    return f"detects ≥{numbers.bound(change.detection.detectable_pct)}"
 
 
 def side(bundle: Bundle) -> Table:

@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from perfwaterfall.analysis.report import Report, SideInfo
+from perfwaterfall.present import rules
 
 
 def header_panel(report: Report) -> Panel:
@@ -18,8 +19,15 @@ def header_panel(report: Report) -> Panel:
     grid.add_row(
         "runs",
         Text(
-            f"{report.frames} frames (+{report.warmup} warm-up) × {report.rounds} rounds per side, "
-            f"interleaved · real = p < 0.05 and ≥ {report.comparison.threshold_pct:g}%"
+            f"{report.frames} frames (+{report.warmup} warm-up) × {rules.rounds_text(report)}, "
+            "interleaved, paired"
+        ),
+    )
+    grid.add_row(
+        "verdicts",
+        Text(
+            rules.verdict_rule(report.comparison.design, report.comparison.threshold_pct),
+            style="pw.dim",
         ),
     )
     grid.add_row("machine", Text(report.machine.one_line(), style="pw.dim"))

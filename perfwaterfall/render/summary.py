@@ -19,7 +19,8 @@ COMPACT_BELOW = 110
 VERDICTS = {
     "faster": ("faster", "pw.faster"),
     "slower": ("slower", "pw.slower"),
-    "noise": ("noise", "pw.noise"),
+    "same": ("same", "pw.noise"),
+    "undecided": ("undecided", "pw.undecided"),
     tables.BASELINE: (tables.BASELINE, "pw.dim"),
 }
 VERDICT_STYLE = {verdict: style for verdict, (_, style) in VERDICTS.items()}
@@ -89,4 +90,8 @@ def gain_bar(cell: tables.Gain, width: int = GAIN_BAR_WIDTH) -> Text:
     word, style = VERDICTS[cell.verdict]
     bar = span(0, cell.size, cell.scale, width, style)
     bar.append(f" {word}", style)
+    if cell.interval:
+        bar.append(f" {cell.interval}", style)
+    if cell.detectable:
+        bar.append(f"\n{cell.detectable}", "pw.dim")
     return bar

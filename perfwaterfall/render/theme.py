@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from rich.theme import Theme
 
-BRAND_DEEP = "#2E3A59"
 BRAND = "#5B7DB1"
 BRAND_LIGHT = "#A9C4EB"
 BRAND_ACCENT = "#B79CED"
@@ -39,6 +38,7 @@ STYLES = {
     "pw.faster": f"bold {FASTER}",
     "pw.slower": f"bold {SLOWER}",
     "pw.noise": NOISE,
+    "pw.undecided": f"italic {WARNING}",
     "pw.warning": WARNING,
     "pw.warning.border": WARNING,
     "pw.error": f"bold {SLOWER}",

@@ -47,7 +47,7 @@ def test_json_export_carries_verdicts():
     doc = json.loads(to_json(report))
     by_name = {s["name"]: s for s in doc["scenarios"]}
     assert by_name["4k_raw"]["frame_ms"]["verdict"] == "faster"
-    assert by_name["480p_raw"]["frame_ms"]["verdict"] == "noise"
+    assert by_name["480p_raw"]["frame_ms"]["verdict"] == "same"
     hop1 = next(s for s in by_name["4k_raw"]["stages"] if s["name"] == "hop 1")
     assert hop1["change"]["significant"] is True
 

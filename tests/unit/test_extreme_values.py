@@ -79,5 +79,5 @@ def test_all_zero_frames_are_no_change():
     row = next(line for line in to_markdown(report).splitlines() if "| **odd**" in line)
     assert row == (
         "| **odd**<br>4K native, 2 filters, raw | 0.000 → 0.000 (\\~ 0.0%) "
-        "| 0.000 → 0.000 (\\~ 0.0%) | 0.000 → 0.000 | 0.0 → 0.0 | \\~ noise |"
+        "| 0.000 → 0.000 (\\~ 0.0%) | 0.000 → 0.000 | 0.0 → 0.0 | \\~ same |"
     )

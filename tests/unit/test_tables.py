@@ -10,6 +10,7 @@ import pytest
 from perfwaterfall.analysis.build import build_sweep
 from perfwaterfall.analysis.comparison import Comparison
 from perfwaterfall.export import markdown
+from perfwaterfall.analysis.stats import Verdict
 from perfwaterfall.present import tables
 from perfwaterfall.present.tables import Column, Gain, Mark, Name, Table, Value
 from perfwaterfall.render import summary
@@ -28,25 +29,25 @@ def test_summary_of_the_ladder_holds_every_cell():
         "Max fps",
         "Frame time change",
     ]
-    assert table.caption == "geomean frame time across 2 pipelines: 0.777x (-22.3%)"
+    assert table.caption == "geomean frame time across 2 pipelines: 0.776x (-22.4%)"
     largest = abs(comparison.scenarios[0].frame.percent)
-    noise = abs(comparison.scenarios[1].frame.percent)
+    same = abs(comparison.scenarios[1].frame.percent)
     assert table.rows == (
         (
             Name("4k_raw", "4K native, 2 filters, raw"),
-            Value("55.0", "33.4", "-39.3%", "faster"),
-            Value("34.9", "13.2", "-62.3%", "faster"),
-            Value("17.4", "6.58", "-62.3%", "faster"),
+            Value("55.0", "33.4", "-39.5%", "faster"),
+            Value("34.9", "13.2", "-62.4%", "faster"),
+            Value("17.4", "6.58", "-62.4%", "faster"),
             Value("18.2", "29.9", "+64.7%", "faster"),
-            Gain("faster", largest, largest),
+            Gain("faster", largest, largest, "-40.3% … -38.7%"),
         ),
         (
             Name("480p_raw", "480p, 3 filters, raw"),
-            Value("12.1", "12.1", "~ -0.4%", "noise"),
-            Value("0.903", "0.879", "~ -2.6%", "noise"),
-            Value("0.301", "0.293", "~ -2.6%", "noise"),
-            Value("82.5", "82.8", "~ +0.5%", "noise"),
-            Gain("noise", noise, largest),
+            Value("12.1", "12.1", "~ -0.3%", "same"),
+            Value("0.903", "0.879", "~ -1.9%", "same"),
+            Value("0.301", "0.293", "~ -1.9%", "same"),
+            Value("82.5", "82.8", "~ +0.5%", "same"),
+            Gain("same", same, largest, "±0.6%", "detects ≥0.8%"),
         ),
     )
 
@@ -78,18 +79,18 @@ def test_sweep_rows_are_each_value_against_the_first():
         ),
         (
             *map(Value, ("nocopy", "33.4", "13.2", "6.58", "29.9")),
-            Mark("-21.7 ms -62.3%", "faster"),
-            Mark("-21.6 ms -39.3%", "faster"),
+            Mark("-21.7 ms -62.4%", "faster"),
+            Mark("-21.6 ms -39.5%", "faster"),
         ),
         (
             *map(Value, ("copy", "55.0", "34.9", "17.4", "18.2")),
-            Mark("~ +0.000 ms 0.0%", "noise"),
-            Mark("~ +0.000 ms 0.0%", "noise"),
+            Mark("~ +0.000 ms 0.0%", "same"),
+            Mark("~ +0.000 ms 0.0%", "same"),
         ),
     )
     assert second.rows[1][-2:] == (
-        Mark("~ -0.023 ms -2.6%", "noise"),
-        Mark("~ -0.054 ms -0.4%", "noise"),
+        Mark("~ -0.023 ms -1.9%", "same"),
+        Mark("~ -0.054 ms -0.3%", "same"),
     )
 
 
@@ -112,9 +113,15 @@ def test_fps_gain_is_max_fps_after_against_before():
 
 
 def _frame_of(sc, base_ms: float, head_ms: float):
+    """The frame change with these medians and no paired interval (as from a 0 ms base)."""
     frame = sc.frame
     return replace(
-        frame, base=replace(frame.base, median=base_ms), head=replace(frame.head, median=head_ms)
+        frame,
+        base=replace(frame.base, median=base_ms),
+        head=replace(frame.head, median=head_ms),
+        detection=None,
+        equivalence=None,
+        verdict=Verdict.SLOWER if head_ms > base_ms else frame.verdict,
     )
 
 
@@ -123,7 +130,9 @@ def test_the_gain_bar_is_finite_and_never_longer_than_its_axis():
     new = _frame_of(sc, 0.0, 5.0)
     assert math.isinf(new.percent)
     assert tables.gain(new, 10.0) == Gain("slower", 10.0, 10.0)
-    assert tables.gain(sc.frame, 50.0) == Gain("faster", abs(sc.frame.percent), 50.0)
+    assert tables.gain(sc.frame, 50.0) == Gain(
+        "faster", abs(sc.frame.percent), 50.0, "-40.3% … -38.7%"
+    )
     huge = tables.gain(sc.frame, 1e308)
     assert (
         math.isfinite(128 * huge.scale) and huge.size / huge.scale == abs(sc.frame.percent) / 1e308
@@ -140,7 +149,7 @@ def test_the_bar_axis_ignores_new_and_has_a_floor():
 
 
 def test_every_verdict_has_a_style_and_a_markup():
-    verdicts = {"faster", "slower", "noise", tables.BASELINE}
+    verdicts = {*(v.value for v in Verdict), tables.BASELINE}
     assert set(summary.VERDICTS) == verdicts
     assert set(markdown.VERDICTS) == verdicts
 
@@ -178,7 +187,7 @@ def test_markdown_puts_units_in_headers_and_shows_a_repeated_change_once():
                 Value("1.00", "2.00", "+100.0%", "slower"),
                 Value("0.500", "1.00", "+100.0%", "slower"),
                 Gain("slower", 1, 1),
-                Mark("~ +0.1 ms", "noise"),
+                Mark("~ +0.1 ms", "same"),
             ),
         ),
     )
