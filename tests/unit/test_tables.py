@@ -9,8 +9,8 @@ import pytest
 
 from perfwaterfall.analysis.build import build_sweep
 from perfwaterfall.analysis.comparison import Comparison
-from perfwaterfall.export import markdown
 from perfwaterfall.analysis.stats import Verdict
+from perfwaterfall.export import markdown
 from perfwaterfall.present import tables
 from perfwaterfall.present.tables import Column, Gain, Mark, Name, Table, Value
 from perfwaterfall.render import summary
