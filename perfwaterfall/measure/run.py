@@ -38,6 +38,8 @@ class Observer(Protocol):
 
     def round_finished(self, planned: PlannedRound) -> None: ...
 
+    def adapting(self, undecided: Sequence[str], rounds_done: int) -> None: ...
+
 
 class QuietObserver:
     def stage(self, text: str) -> None:
@@ -50,6 +52,9 @@ class QuietObserver:
         pass
 
     def round_finished(self, planned: PlannedRound) -> None:
+        pass
+
+    def adapting(self, undecided: Sequence[str], rounds_done: int) -> None:
         pass
 
 
@@ -185,7 +190,7 @@ def _run_adaptive(
         if not undecided:
             return
         batch = min(policy.batch, policy.maximum - done)
-        obs.stage("undecided: " + ", ".join(undecided))
+        obs.adapting(undecided, done)
         plan = interleave(undecided, len(sides), batch, first_round=done)
         obs.planned(plan, measurement.labels)
         _run_plan(spec, sides, plan, request, measurement, obs)

@@ -26,6 +26,7 @@ class ProgressDisplay:
     def __init__(self, console: Console, rounds_per_side: int) -> None:
         self._rounds = rounds_per_side
         self._labels: Sequence[str] = ()
+        self._undecided = ""
         self._progress = Progress(
             SpinnerColumn(style="pw.border"),
             TextColumn("[pw.heading]{task.description}"),
@@ -65,12 +66,19 @@ class ProgressDisplay:
 
     def round_started(self, planned: PlannedRound) -> None:
         label = self._labels[planned.side] if self._labels else str(planned.side)
-        where = f"round {planned.round_index + 1}/{self._rounds}"
+        if self._undecided:
+            where = f"round {planned.round_index + 1} · {self._undecided}"
+        else:
+            where = f"round {planned.round_index + 1}/{self._rounds}"
         self._update(description=f"{planned.scenario} · {label} · {where}")
 
     def round_finished(self, planned: PlannedRound) -> None:
         if self._task is not None:
             self._progress.advance(self._task)
+
+    def adapting(self, undecided: Sequence[str], rounds_done: int) -> None:
+        """More rounds for what is still undecided: the line says which pipelines."""
+        self._undecided = "undecided: " + ", ".join(undecided)
 
     def _update(self, **fields: object) -> None:
         if self._task is not None:
