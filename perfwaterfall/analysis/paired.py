@@ -54,8 +54,10 @@ def paired_change(
     if scaled is None:
         return None
     values, to_pct = scaled
-    mean = statistics.fmean(values)
-    se = statistics.stdev(values) / math.sqrt(pairs)
+    moments = _mean_and_se(values)
+    if moments is None:
+        return None
+    mean, se = moments
     df = pairs - 1
     t_crit = t_quantile(1 - alpha / 2, df)
     if se == 0:
@@ -73,6 +75,29 @@ def paired_change(
     )
 
 
+def base_scale(base: Sequence[float]) -> float | None:
+    """What a change in ms is relative to: the base median, else its mean when the
+    median is 0; None when the base is zero (or beyond floats) throughout."""
+    scale = statistics.median(base)
+    if not scale > 0:
+        try:
+            scale = math.fsum(base) / len(base)
+        except (OverflowError, ValueError):
+            return None
+    return scale if scale > 0 and math.isfinite(scale) else None
+
+
+def _mean_and_se(values: list[float]) -> tuple[float, float] | None:
+    """Mean and standard error; None for values near the float limits, which have none."""
+    n = len(values)
+    try:
+        mean = math.fsum(values) / n
+        se = math.sqrt(math.fsum((v - mean) * (v - mean) for v in values) / (n - 1) / n)
+    except (OverflowError, ValueError):
+        return None
+    return (mean, se) if math.isfinite(mean) and math.isfinite(se) else None
+
+
 def _scaled_changes(
     base: list[float], head: list[float]
 ) -> tuple[list[float], Callable[[float], float]] | None:
@@ -84,10 +109,8 @@ def _scaled_changes(
     """
     if all(v > 0 and math.isfinite(v) for v in (*base, *head)):
         return [math.log(hv / bv) for bv, hv in zip(base, head, strict=True)], _pct
-    scale = statistics.median(base)
-    if not scale > 0:
-        scale = statistics.fmean(base)
-    if not scale > 0 or not math.isfinite(scale):
+    scale = base_scale(base)
+    if scale is None:
         return None
     return [(hv - bv) / scale for bv, hv in zip(base, head, strict=True)], _linear_pct
 

@@ -16,11 +16,10 @@ the levels still add up to ALPHA).
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from perfwaterfall.analysis.paired import RelativeChange, paired_change
+from perfwaterfall.analysis.paired import RelativeChange, base_scale, paired_change
 from perfwaterfall.analysis.stats import Change, Verdict, estimate
 
 ALPHA = 0.05  # family-wise: chance that an A/A comparison calls anything real
@@ -65,8 +64,8 @@ def judge(
     equivalence = paired_change(base, head, alpha=equivalence_alpha)
     margin = threshold_pct
     if floor > 0:
-        scale = b.median if b.median > 0 else statistics.fmean(base)
-        margin = max(margin, floor / scale * 100.0) if scale > 0 else math.inf
+        scale = base_scale(base)
+        margin = math.inf if scale is None else max(margin, floor / scale * 100.0)
     verdict = decide(detection, equivalence, margin)
     if detection is None:
         verdict = _without_ratio(base, head, floor)
