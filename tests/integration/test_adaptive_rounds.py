@@ -17,6 +17,20 @@ from tests.helpers.gitrepo import build_repo
 HARNESS = Path(__file__).parents[1] / "helpers" / "synthetic_harness.py"
 PYPROJECT = '[tool.perf-waterfall]\nharness = ["{python}", "synthetic_harness.py"]\n'
 
+QUICK = [
+    "compare",
+    "HEAD",
+    "HEAD",
+    "--frames",
+    "3",
+    "--warmup",
+    "0",
+    "-s",
+    "pipe",
+    "--format",
+    "json",
+]
+
 pytestmark = pytest.mark.slow
 
 
@@ -35,11 +49,8 @@ def repo(tmp_path: Path) -> Path:
 
 def compare(repo: Path, capsys: pytest.CaptureFixture[str], *args: str) -> dict:
     out = repo.parent / "out.json"
-    code = main(
-        ["compare", "HEAD", "HEAD", "--repo", str(repo), "--frames", "3", "--warmup", "0"]
-        + ["-s", "pipe", "--format", "json", "-o", str(out), "--save", str(out) + ".bundle"]
-        + list(args)
-    )
+    saved = f"{out}.bundle"
+    code = main([*QUICK, "--repo", str(repo), "-o", str(out), "--save", saved, *args])
     _, err = capsys.readouterr()
     assert code == 0, err
     return json.loads(out.read_text())
@@ -81,11 +92,8 @@ def test_auto_adds_rounds_only_while_undecided_and_show_agrees(repo, capsys, mon
 def test_a_known_slowdown_is_slower_and_nothing_else_moves(repo, capsys, monkeypatch):
     monkeypatch.setenv("SYNTH_NOISE_PCT", "0.5")
     out = repo.parent / "out.json"
-    code = main(
-        ["compare", "HEAD", "HEAD", "--repo", str(repo), "--frames", "3", "--warmup", "0"]
-        + ["-s", "pipe", "--head-env", "SCENARIOS_SLOWDOWN=Detector:2"]
-        + ["--format", "json", "-o", str(out)]
-    )
+    slowed = ("--head-env", "SCENARIOS_SLOWDOWN=Detector:2")
+    code = main([*QUICK, "--repo", str(repo), "-o", str(out), *slowed])
     assert code == 0, capsys.readouterr().err
     (sc,) = json.loads(out.read_text())["scenarios"]
     stages = {s["name"]: s["change"]["verdict"] for s in sc["stages"]}
@@ -109,11 +117,21 @@ def test_calibrate_counts_aa_and_injected_compares(repo, capsys, monkeypatch, tm
     monkeypatch.setenv("SYNTH_NOISE_PCT", "0.5")
     saved = tmp_path / "bundles"
     saved.mkdir()
-    code = main(
-        ["calibrate", "HEAD", "--repo", str(repo), "--runs", "2", "--frames", "3", "-s", "pipe"]
-        + ["--warmup", "0", "--rounds", "5", "--slowdown", "Detector:2"]
-        + ["--save-dir", str(saved)]
-    )
+    quick = [
+        "calibrate",
+        "HEAD",
+        "--runs",
+        "2",
+        "--frames",
+        "3",
+        "-s",
+        "pipe",
+        "--warmup",
+        "0",
+        "--rounds",
+        "5",
+    ]
+    code = main([*quick, "--slowdown", "Detector:2", "--repo", str(repo), "--save-dir", str(saved)])
     out, err = capsys.readouterr()
     assert code == 0, err
     assert "A/A 2/2: nothing real" in err
