@@ -15,6 +15,7 @@ from perfwaterfall.analysis.report import ProfileView, Report, SideInfo, SweepRe
 from perfwaterfall.analysis.rounds_policy import rounds_policy
 from perfwaterfall.analysis.trust import check_comparison
 from perfwaterfall.errors import InvalidDocument, UsageError
+from perfwaterfall.measure.load import LOAD_KEY, busy_warning
 from perfwaterfall.profile.movers import movers
 from perfwaterfall.profile.rounds import ProfileData
 from perfwaterfall.store.bundle import Bundle, BundleSide
@@ -83,6 +84,9 @@ def build_report(
         raise UsageError(f"--waterfall {waterfall} is not among the measured scenarios: {names}")
     base, head = bundle.sides[base_i], bundle.sides[head_i]
     warnings = list(bundle.warnings) + check_comparison(comparison, (base.label, head.label))
+    busy = busy_around(bundle)
+    if busy is not None:
+        warnings.append(busy)
     profile = _profile_view(bundle, comparison, waterfall, (base_i, head_i))
     if profile is not None:
         warnings += [f"profile not made: {p}" for p in profile.problems]
@@ -102,6 +106,7 @@ def build_report(
         command=bundle.command,
         profile=profile,
         policy=rounds_policy(bundle),
+        busy=busy is not None,
     )
     return report
 
@@ -149,3 +154,11 @@ def build_sweep(
     )
     first_last = build_report(bundle, threshold_pct=threshold_pct, waterfall=waterfall)
     return SweepReport(key=key, values=values, comparisons=comparisons, first_last=first_last)
+
+
+def busy_around(bundle: Bundle) -> str | None:
+    """The busy-machine warning from the load recorded before and after the run, if any."""
+    load = bundle.extra.get(LOAD_KEY)
+    if not isinstance(load, dict):
+        return None
+    return busy_warning(load.get("before"), load.get("after"))

@@ -51,6 +51,7 @@ class Report:
     command: str = ""
     profile: ProfileView | None = None
     policy: RoundsPolicy | None = None
+    busy: bool = False  # other processes competed for the CPUs: a warning says how
 
     def waterfall_scenario(self) -> ScenarioComparison | None:
         """The pipeline to draw: the one asked for, else the one that moved most."""

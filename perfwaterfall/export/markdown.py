@@ -24,7 +24,7 @@ VERDICTS = {
 def to_markdown(report: Report) -> str:
     parts = [_headline(report), ""]
     if report.comparison.scenarios:
-        parts += table_markdown(tables.summary(report.comparison))
+        parts += table_markdown(tables.summary(report.comparison, busy=report.busy))
     else:
         parts.append("No pipeline finished on both sides.")
     geomean = tables.geomean_text(report.comparison)

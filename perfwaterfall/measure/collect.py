@@ -11,6 +11,7 @@ from typing import Any
 
 from perfwaterfall.analysis.rounds_policy import BUNDLE_KEY as POLICY_KEY
 from perfwaterfall.measure import refs
+from perfwaterfall.measure.load import LOAD_KEY, load_snapshot
 from perfwaterfall.measure.run import Measurement, MeasureRequest, Observer, measure
 from perfwaterfall.store.bundle import Bundle, BundleSide, Failure
 from perfwaterfall.store.machine import describe_machine
@@ -21,8 +22,11 @@ COMMITS_SHOWN = 10
 def measure_bundle(
     request: MeasureRequest, observer: Observer | None = None, command: str = ""
 ) -> Bundle:
-    """Measure every side of ``request``; the result keeps raw rounds only."""
+    """Measure every side of ``request``; the result keeps raw rounds only, and the
+    machine's load before and after them."""
+    before = load_snapshot()
     measurement = measure(request, observer)
+    load = {"before": before, "after": load_snapshot()}
     repo = refs.open_repo(request.repo)
     warnings = list(measurement.warnings)
     if refs.WORKTREE not in {r.sha for r in measurement.refs} and refs.is_dirty(repo):
@@ -64,7 +68,7 @@ def measure_bundle(
         failure=None if failure is None else Failure(str(failure), failure.stderr_tail),
         command=command,
         created=datetime.now(UTC).isoformat(timespec="seconds"),
-        extra=_extra(measurement, request),
+        extra={LOAD_KEY: load, **_extra(measurement, request)},
     )
 
 

@@ -24,6 +24,7 @@ from perfwaterfall.protocol.sanitize import shown
 
 PROC = Path("/proc")
 SNAPSHOT_VERSION = 1
+LOAD_KEY = "load"  # in a bundle's extra: {"before": snapshot, "after": snapshot}
 # 0.2 s of sampling plus two passes over /proc stays under 0.3 s with a few hundred
 # processes; /proc counts CPU time in 1/100 s, so a busy CPU shows as about 20 ticks.
 SNAPSHOT_SAMPLE_S = 0.2

@@ -16,10 +16,12 @@ from typing import Literal
 
 from perfwaterfall.analysis.comparison import Comparison, ScenarioComparison, fps, summarize_round
 from perfwaterfall.analysis.report import SweepReport
-from perfwaterfall.analysis.stats import Change
+from perfwaterfall.analysis.stats import Change, Verdict
 from perfwaterfall.present import numbers
 from perfwaterfall.store.bundle import Bundle
 
+# Beside a verdict measured while other processes competed for the CPUs.
+BUSY = "busy machine"
 # The verdict of a sweep's first row, which the others are measured against.
 BASELINE = "baseline"
 # Where bars stop growing: |change| at or past this many thresholds fills a bar,
@@ -124,8 +126,11 @@ def geomean_text(comparison: Comparison) -> str | None:
     return f"{ratio:.3f}x ({numbers.percent((ratio - 1) * 100)})"
 
 
-def summary(comparison: Comparison) -> Table:
-    """Per pipeline: frame time, IPC, per hop and max fps before → after, and a gain bar."""
+def summary(comparison: Comparison, *, busy: bool = False) -> Table:
+    """Per pipeline: frame time, IPC, per hop and max fps before → after, and a gain bar.
+
+    ``busy``: the machine was busy; every verdict but *same* says so beside it.
+    """
     scale = gain_scale(comparison)
     geomean = geomean_text(comparison)
     caption = ""
@@ -135,12 +140,12 @@ def summary(comparison: Comparison) -> Table:
     return Table(
         title="Per pipeline (ms, medians of round medians)",
         columns=(PIPELINE, FRAME, IPC, PER_HOP, MAX_FPS, GAIN),
-        rows=tuple(_summary_row(sc, scale) for sc in comparison.scenarios),
+        rows=tuple(_summary_row(sc, scale, busy) for sc in comparison.scenarios),
         caption=caption,
     )
 
 
-def _summary_row(sc: ScenarioComparison, scale: float) -> tuple[Cell, ...]:
+def _summary_row(sc: ScenarioComparison, scale: float, busy: bool) -> tuple[Cell, ...]:
     frame, ipc = sc.frame, sc.ipc
     same_hops = sc.base_hops == sc.head_hops
     return (
@@ -154,7 +159,7 @@ def _summary_row(sc: ScenarioComparison, scale: float) -> tuple[Cell, ...]:
             mark(fps_gain(sc), frame),
             numbers.verdict(frame),
         ),
-        gain(frame, scale),
+        gain(frame, scale, busy=busy),
     )
 
 
@@ -177,7 +182,7 @@ def gain_scale(comparison: Comparison) -> float:
     return largest if largest > 0 else 1.0
 
 
-def gain(change: Change, scale: float) -> Gain:
+def gain(change: Change, scale: float, *, busy: bool = False) -> Gain:
     """The bar of one change; 'new' (from zero) and anything past the axis fill it."""
     pct = change.percent
     size = min(abs(pct), scale) if math.isfinite(pct) else scale
@@ -188,15 +193,18 @@ def gain(change: Change, scale: float) -> Gain:
         math.ldexp(size, -shift),
         math.ldexp(scale, -shift),
         interval=numbers.interval_text(change),
-        detectable=_detectable(change),
+        detectable=_detectable(change, busy),
     )
 
 
-def _detectable(change: Change) -> str:
-    """Only where it tells the reader something: what a 'same' or 'undecided' rules out."""
-    if change.significant or change.detection is None:
-        return ""
-    return f"detects ≥{numbers.bound(change.detection.detectable_pct)}"
+def _detectable(change: Change, busy: bool) -> str:
+    """What a 'same' or 'undecided' rules out, and whether a busy machine weakened it."""
+    said = []
+    if not change.significant and change.detection is not None:
+        said.append(f"detects ≥{numbers.bound(change.detection.detectable_pct)}")
+    if busy and change.verdict is not Verdict.SAME:
+        said.append(BUSY)
+    return " · ".join(said)
 
 
 def side(bundle: Bundle) -> Table:

@@ -26,9 +26,9 @@ VERDICTS = {
 VERDICT_STYLE = {verdict: style for verdict, (_, style) in VERDICTS.items()}
 
 
-def summary_table(comparison: Comparison, width: int = 120) -> Table:
+def summary_table(comparison: Comparison, width: int = 120, *, busy: bool = False) -> Table:
     """Below COMPACT_BELOW columns, values stack (before, after, change) and labels go."""
-    return rich_table(tables.summary(comparison), compact=width < COMPACT_BELOW)
+    return rich_table(tables.summary(comparison, busy=busy), compact=width < COMPACT_BELOW)
 
 
 def side_table(bundle: Bundle) -> Table:

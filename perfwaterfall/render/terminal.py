@@ -51,7 +51,7 @@ def make_console(
 def report_renderables(report: Report, width: int) -> list[RenderableType]:
     parts: list[RenderableType | None] = [header_panel(report), failure_panel(report)]
     if report.comparison.scenarios:
-        parts.append(summary_table(report.comparison, width))
+        parts.append(summary_table(report.comparison, width, busy=report.busy))
         chosen = report.waterfall_scenario()
         if chosen is not None:
             parts.append(waterfall_panel(chosen, report.base, report.head, width))
