@@ -215,4 +215,5 @@ def compare_family(
             compare_scenario(b, h, threshold_pct=threshold_pct, design=design) for b, h in scenarios
         ),
         threshold_pct=threshold_pct,
+        design=design,
     )

@@ -30,9 +30,11 @@ def list_command(
         side = harness.SideCheckout("ref", info, path, {})
         harness_check.check_harness_in_worktrees(spec, [side], named=harness_cmd is not None)
         scenarios = harness.list_scenarios(spec, side)
+    from rich.text import Text
+
     from perfwaterfall.render.terminal import make_console
 
     out = make_console(no_color=no_color(ctx))
     width = max((len(s.name) for s in scenarios), default=0)
     for s in scenarios:
-        out.print(f"[pw.label]{s.name:<{width}}[/]  {s.label}")
+        out.print(Text.assemble((f"{s.name:<{width}}", "pw.label"), f"  {s.label}"))

@@ -42,7 +42,7 @@ def rich_table(table: tables.Table, *, compact: bool = False) -> Table:
         box=box.SIMPLE_HEAD,
         border_style="pw.border",
         header_style="pw.heading",
-        title=table.title,
+        title=Text(table.title, style="pw.title"),  # data may hold '[': never markup
         title_style="pw.title",
         caption=table.caption or None,
         caption_style="pw.dim",
@@ -50,7 +50,7 @@ def rich_table(table: tables.Table, *, compact: bool = False) -> Table:
     )
     for index, column in enumerate(table.columns):
         out.add_column(
-            column.narrow if compact and column.narrow else column.header,
+            Text(column.narrow if compact and column.narrow else column.header),
             style="pw.label" if index == 0 else None,
             justify=column.align,
             no_wrap=compact or not column.wrap,

@@ -31,16 +31,20 @@ def make_console(
     stderr: bool = False,
     record: bool = False,
 ) -> Console:
-    """A themed console; rich itself handles NO_COLOR, non-TTYs and 256/8-colour terminals."""
+    """A themed console; rich handles non-TTYs and 256/8-colour terminals."""
     if width is None and file is None and "COLUMNS" not in os.environ:
         stream = sys.stderr if stderr else sys.stdout
         if not stream.isatty():  # a pipe or a CI log: rich would assume 80 columns
             width = PIPE_WIDTH
+    # NO_COLOR (or --no-color) means no escape sequence at all: rich alone would still
+    # write bold and dim. A recording console (SVG, HTML) keeps its colours.
+    plain = (no_color or bool(os.environ.get("NO_COLOR"))) and not record
     return Console(
         file=file,
         stderr=stderr,
         theme=make_theme(),
         no_color=no_color or None,  # None lets rich read NO_COLOR from the environment
+        color_system=None if plain else "auto",
         width=width,
         record=record,
         highlight=False,

@@ -166,11 +166,6 @@ def test_in_a_terminal_no_escape_comes_from_the_data(tmp_path: Path) -> None:
         assert "\u202e".encode() not in out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rich keeps bold and dim under NO_COLOR: make_console (render/terminal.py) "
-    "needs color_system=None when NO_COLOR is set",
-)
 def test_with_no_color_in_a_terminal_no_escape_byte_at_all(tmp_path: Path) -> None:
     status, out = run_in_terminal(["show", str(HOSTILE)], env_for(NO_COLOR="1"))
     assert status == 0, out
@@ -248,12 +243,6 @@ def test_a_lone_surrogate_is_shown_not_a_crash(
     assert "\\\\ud800" in capsys.readouterr().out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rich reads markup in a str: the sweep table's title (render/summary.py "
-    "rich_table) is built from an env key; `list` prints labels inside markup too "
-    "(cli/listing.py)",
-)
 def test_rich_markup_in_a_sweep_key_is_shown_as_text(tmp_path: Path) -> None:
     doc = json.loads(HOSTILE.read_text())
     key = "K[/] [bold red]x[/bold red]"

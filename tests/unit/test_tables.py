@@ -168,7 +168,7 @@ def test_rich_draws_values_stacked_when_compact_and_the_bar_with_its_verdict():
     )
     wide = summary.rich_table(table)
     compact = summary.rich_table(table, compact=True)
-    assert [c.header for c in compact.columns] == ["Pipeline", "Frame time", "Change"]
+    assert [str(c.header) for c in compact.columns] == ["Pipeline", "Frame time", "Change"]
     name, value, bar = (column._cells[0] for column in wide.columns)
     assert name.plain == "a b\nlab el"
     assert value.plain == "1.00 → 2.00\n+100.0%"
