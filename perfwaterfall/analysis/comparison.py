@@ -6,6 +6,7 @@ the comparison then runs on those per-round values (see stats.py for why).
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -125,16 +126,24 @@ def compare_scenario(
         design = Design(frame_quantities=1, other_quantities=len(quantity_names(base, head)) - 1)
 
     def change(
-        values_b: list[float], values_h: list[float], floor: float = 0.0, *, frame: bool = False
+        values_b: list[float],
+        values_h: list[float],
+        floor: float = 0.0,
+        *,
+        frame: bool = False,
+        threshold: float = threshold_pct,
     ) -> Change:
         return judge(
             values_b,
             values_h,
             detection_alpha=design.detection_alpha(frame=frame),
             equivalence_alpha=design.equivalence_alpha,
-            threshold_pct=threshold_pct,
+            threshold_pct=threshold,
             floor=floor,
         )
+
+    b_frame = [r.frame_ms for r in b_sum]
+    b_ipc = [r.ipc_ms for r in b_sum]
 
     stage_changes = []
     head_kinds = {s.name: s.kind for s in h_stages}
@@ -163,13 +172,29 @@ def compare_scenario(
         base_stages=b_stages,
         head_stages=h_stages,
         stages=tuple(stage_changes),
-        frame=change([r.frame_ms for r in b_sum], [r.frame_ms for r in h_sum], frame=True),
-        ipc=change([r.ipc_ms for r in b_sum], [r.ipc_ms for r in h_sum], MIN_STAGE_EFFECT_MS),
+        frame=change(b_frame, [r.frame_ms for r in h_sum], frame=True),
+        ipc=change(
+            b_ipc,
+            [r.ipc_ms for r in h_sum],
+            MIN_STAGE_EFFECT_MS,
+            threshold=ipc_threshold_pct(threshold_pct, b_frame, b_ipc),
+        ),
         base_hops=len(base[-1].ipc_indices),
         head_hops=len(head[-1].ipc_indices),
         rounds=(len(base), len(head)),
         frames=(len(base[-1].samples_ms), len(head[-1].samples_ms)),
     )
+
+
+def ipc_threshold_pct(
+    threshold_pct: float, frame_ms: Sequence[float], ipc_ms: Sequence[float]
+) -> float:
+    """IPC is *same* when its change is within ±threshold of the frame time: IPC is a part
+    of the frame, and 2% of a 2 ms IPC is a change no reader of the frame would notice."""
+    frame, ipc = statistics.median(frame_ms), statistics.median(ipc_ms)
+    if not (ipc > 0 and frame > ipc and math.isfinite(frame / ipc)):
+        return threshold_pct
+    return threshold_pct * frame / ipc
 
 
 def quantity_names(base: Sequence[RoundResult], head: Sequence[RoundResult]) -> list[str]:

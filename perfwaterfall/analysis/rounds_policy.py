@@ -17,7 +17,7 @@ from perfwaterfall.errors import InvalidDocument
 
 AUTO_MINIMUM = 5
 AUTO_BATCH = 3
-AUTO_MAXIMUM = 14
+AUTO_MAXIMUM = 8
 BUNDLE_KEY = "rounds_policy"
 
 
