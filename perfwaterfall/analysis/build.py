@@ -32,12 +32,12 @@ def pair_bundles(base: Bundle, head: Bundle) -> Bundle:
         raise UsageError("show BASE HEAD expects two one-side bundles written by `run --save`")
     head_names = {s.name for s in head.scenarios}
     both = set(base.completed()) & set(head.completed())
-    rounds = min(base.rounds, head.rounds)
+    rounds = min(base.planned_rounds, head.planned_rounds)
     warnings = base.warnings + head.warnings
-    if base.rounds != head.rounds:
+    if base.planned_rounds != head.planned_rounds:
         warnings += (
-            f"base was measured with {base.rounds} rounds per scenario and head with "
-            f"{head.rounds}: each side is compared on its first {rounds}",
+            f"base was measured with {base.planned_rounds} rounds per scenario and head with "
+            f"{head.planned_rounds}: each side is compared on its first {rounds}",
         )
     return replace(
         base,
@@ -46,7 +46,7 @@ def pair_bundles(base: Bundle, head: Bundle) -> Bundle:
             _first_rounds(head, "head", both, rounds),
         ),
         scenarios=tuple(s for s in base.scenarios if s.name in head_names),
-        rounds=rounds,
+        planned_rounds=rounds,
         warnings=warnings,
         failure=base.failure or head.failure,
         commits=(),
@@ -96,7 +96,7 @@ def build_report(
         comparison=comparison,
         frames=bundle.frames,
         warmup=bundle.warmup,
-        rounds=bundle.rounds,
+        planned_rounds=bundle.planned_rounds,
         machine=bundle.machine,
         waterfall=waterfall,
         commits=bundle.commits,

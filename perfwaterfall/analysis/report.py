@@ -41,7 +41,7 @@ class Report:
     comparison: Comparison
     frames: int
     warmup: int
-    rounds: int
+    planned_rounds: int
     machine: MachineInfo
     waterfall: str | None = None
     commits: tuple[tuple[str, str], ...] = ()

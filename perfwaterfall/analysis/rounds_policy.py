@@ -65,7 +65,7 @@ def rounds_policy(bundle: Any) -> RoundsPolicy:
     """The policy a bundle was measured with; bundles from before it existed had fixed rounds."""
     raw = bundle.extra.get(BUNDLE_KEY)
     if raw is None:
-        return RoundsPolicy.fixed(bundle.rounds)
+        return RoundsPolicy.fixed(bundle.planned_rounds)
     try:
         policy = RoundsPolicy(
             minimum=_count(raw["minimum"]),

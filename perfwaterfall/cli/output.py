@@ -35,7 +35,7 @@ def emit_sweep(sweep: SweepReport, options: OutputOptions) -> int:
     if sweep.first_last.failure is not None:
         return EXIT_RUN_FAILED
     if not any(c.scenarios for c in (*sweep.comparisons, sweep.first_last.comparison)):
-        return _nothing_compared(sweep.first_last.rounds)
+        return _nothing_compared(sweep.first_last.planned_rounds)
     return 0
 
 
@@ -61,7 +61,7 @@ def exit_code(report: Report, fail_on_regression: float | None) -> int:
     if report.failure is not None:
         return EXIT_RUN_FAILED
     if not report.comparison.scenarios:
-        return _nothing_compared(report.rounds)
+        return _nothing_compared(report.planned_rounds)
     if fail_on_regression is not None:
         found = regressions(report.comparison, fail_on_regression)
         if found:

@@ -26,7 +26,7 @@ def to_json(report: Report) -> str:
         "head": _side(report.head),
         "frames": report.frames,
         "warmup": report.warmup,
-        "rounds": report.rounds,
+        "rounds": report.planned_rounds,
         "threshold_pct": comparison.threshold_pct,
         "machine": report.machine.to_dict(),
         "scenarios": [_scenario(s) for s in comparison.scenarios],
@@ -122,7 +122,7 @@ def sweep_to_json(sweep: SweepReport) -> str:
         "values": list(sweep.values),
         "frames": report.frames,
         "warmup": report.warmup,
-        "rounds": report.rounds,
+        "rounds": report.planned_rounds,
         "threshold_pct": report.comparison.threshold_pct,
         "machine": report.machine.to_dict(),
         "against_first": [

@@ -146,7 +146,7 @@ def sweep_to_markdown(sweep: SweepReport) -> str:
     report = sweep.first_last
     parts = [
         f"**perf-waterfall sweep** of {escape(sweep.key)} at {_ref_name(report.head)}: "
-        f"{report.frames} frames × {report.rounds} rounds per value",
+        f"{report.frames} frames × {report.planned_rounds} rounds per value",
     ]
     for name, table in zip(sweep.scenario_names(), tables.sweep(sweep), strict=True):
         parts += ["", f"**{escape(name)}**", "", *table_markdown(table)]

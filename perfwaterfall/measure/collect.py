@@ -60,7 +60,7 @@ def measure_bundle(
         scenarios=tuple(measurement.scenarios),
         frames=measurement.frames,
         warmup=measurement.warmup,
-        rounds=measurement.planned_rounds,
+        planned_rounds=measurement.planned_rounds,
         machine=describe_machine(),
         commits=tuple(commits),
         commits_total=total,

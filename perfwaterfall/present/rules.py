@@ -11,7 +11,7 @@ def rounds_text(report: Report) -> str:
     policy = report.policy
     ran = sorted({min(sc.rounds) for sc in report.comparison.scenarios})
     if policy is None or not policy.adaptive:
-        return f"{report.rounds} rounds per side"
+        return f"{report.planned_rounds} rounds per side"
     text = f"{policy.minimum} to {policy.maximum} rounds per side (auto"
     if ran:
         text += f"; ran {ran[0]}" if len(ran) == 1 else f"; ran {ran[0]}-{ran[-1]}"

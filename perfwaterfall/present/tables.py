@@ -228,7 +228,7 @@ def side(bundle: Bundle) -> Table:
     ref = measured.ref
     return Table(
         title=" ".join(filter(None, (ref.name, ref.shown_sha)))
-        + f" · {bundle.frames} frames × {bundle.rounds} rounds",
+        + f" · {bundle.frames} frames × {bundle.planned_rounds} rounds",
         columns=(PIPELINE, FRAME, IPC, PER_HOP, MAX_FPS),
         rows=tuple(rows),
     )

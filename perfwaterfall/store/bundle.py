@@ -65,7 +65,7 @@ class Bundle:
     scenarios: tuple[ScenarioInfo, ...]
     frames: int
     warmup: int
-    rounds: int
+    planned_rounds: int  # per side; a scenario with fewer is not compared
     machine: MachineInfo
     commits: tuple[tuple[str, str], ...] = ()
     commits_total: int = 0
@@ -81,7 +81,7 @@ class Bundle:
         return [
             s.name
             for s in self.scenarios
-            if all(len(side.rounds.get(s.name, ())) >= self.rounds for side in self.sides)
+            if all(len(side.rounds.get(s.name, ())) >= self.planned_rounds for side in self.sides)
         ]
 
 
@@ -93,7 +93,7 @@ def to_dict(bundle: Bundle) -> dict[str, Any]:
         "command": bundle.command,
         "frames": bundle.frames,
         "warmup": bundle.warmup,
-        "rounds": bundle.rounds,
+        "rounds": bundle.planned_rounds,
         "machine": bundle.machine.to_dict(),
         "scenarios": [{"name": s.name, "label": s.label} for s in bundle.scenarios],
         "sides": [
@@ -160,7 +160,7 @@ def _from_dict(data: dict[str, Any], where: str) -> Bundle:
         scenarios=_scenarios(_list(data["scenarios"])),
         frames=_int(data["frames"]),
         warmup=_int(data["warmup"]),
-        rounds=_rounds(data["rounds"], where),
+        planned_rounds=_rounds(data["rounds"], where),
         machine=MachineInfo(**{k: _machine_value(v) for k, v in _dict(data["machine"]).items()}),
         commits=tuple(_commit(c) for c in _list(data.get("commits", []))),
         commits_total=_int(data.get("commits_total", 0)),

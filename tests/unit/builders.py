@@ -65,7 +65,7 @@ def report(comparison: Comparison, **kw: object) -> Report:
         comparison=comparison,
         frames=20,
         warmup=3,
-        rounds=5,
+        planned_rounds=5,
         machine=MACHINE,
     )
     fields.update(kw)
@@ -94,7 +94,7 @@ def bundle(
         scenarios=scenarios,
         frames=5,
         warmup=0,
-        rounds=len(next(iter(base.values()))),
+        planned_rounds=len(next(iter(base.values()))),
         machine=MACHINE,
         commits=(("d4e5f6a", "Send frames without copying"),),
         commits_total=1,
