@@ -80,6 +80,20 @@ def signal_group(pgid: int, sig: int) -> None:
         os.killpg(pgid, sig)
 
 
+def process_stats(proc: str | Path = "/proc") -> Iterator[tuple[int, list[str]]]:
+    """Every process's /proc/PID/stat fields after the command name (state, ppid, pgrp,
+    session, ...); processes that exit while we read are skipped."""
+    for entry in os.scandir(proc):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+        except OSError:
+            continue
+        # The command name may hold spaces and parentheses: the fields follow the last ')'.
+        yield int(entry.name), stat[stat.rfind(")") + 2 :].split()
+
+
 def live_members(pgid: int) -> list[int]:
     """Pids of the group that still run; zombies are dead, only not yet reaped.
 
@@ -95,35 +109,20 @@ def live_members(pgid: int) -> list[int]:
         except PermissionError:
             pass
         return [pgid]
-    members = []
-    for entry in os.scandir(proc):
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = Path(entry.path, "stat").read_text()
-        except OSError:
-            continue
-        # The command name may hold spaces and parentheses: the fields follow the last ')'.
-        fields = stat[stat.rfind(")") + 2 :].split()
-        if len(fields) > 2 and int(fields[2]) == pgid and fields[0] not in ("Z", "X"):
-            members.append(int(entry.name))
-    return members
+    return [
+        pid
+        for pid, fields in process_stats(proc)
+        if len(fields) > 2 and int(fields[2]) == pgid and fields[0] not in ("Z", "X")
+    ]
 
 
 def own_child_sessions() -> list[int]:
     """Live children of this process that lead a session of their own (our harnesses)."""
     me, found = os.getpid(), []
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = Path(entry.path, "stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rfind(")") + 2 :].split()  # state ppid pgrp session ...
+    for pid, fields in process_stats():  # state ppid pgrp session ...
         alive = len(fields) > 3 and fields[0] not in ("Z", "X")
-        if alive and int(fields[1]) == me and int(fields[3]) == int(entry.name):
-            found.append(int(entry.name))
+        if alive and int(fields[1]) == me and int(fields[3]) == pid:
+            found.append(pid)
     return found
 
 
