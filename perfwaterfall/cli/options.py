@@ -13,10 +13,8 @@ from perfwaterfall.export.formats import FORMATS
 
 ENV_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
-# Defaults chosen so `make waterfall` gives verdicts on all six pipelines in about
-# two minutes on a 2-core machine: 5 rounds per side is the fewest that lets a
-# Mann-Whitney test on round medians reach p < 0.05 with room for one outlier
-# (4 is the bare minimum); frames per round only need to make the round median stable.
+# Five rounds per side for the fixed design of run and sweep (compare defaults to auto);
+# 20 frames make a round's median stable: what varies more is the rounds themselves.
 DEFAULT_FRAMES = 20
 DEFAULT_WARMUP = 3
 DEFAULT_ROUNDS = 5
