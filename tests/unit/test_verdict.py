@@ -130,3 +130,17 @@ class PerQuantity(Design):
 
     def detection_alpha(self, *, frame: bool) -> float:
         return 0.05
+
+
+def test_the_t_distribution_holds_to_scipy_everywhere_the_verdicts_go():
+    from scipy.special import stdtr, stdtrit
+
+    rng = random.Random(3)
+    for _ in range(500):
+        df, x = rng.randint(1, 60), rng.uniform(-40, 40)
+        assert t_cdf(x, df) == pytest.approx(float(stdtr(df, x)), abs=1e-12)
+    for df in (1, 2, 4, 7, 13, 100):
+        for p in (0.01, 0.5, 0.8, 0.95, 0.975, 0.999, 0.99999, 1 - 1e-7):
+            assert t_quantile(p, df) == pytest.approx(float(stdtrit(df, p)), rel=1e-8)
+    with pytest.raises(ValueError):
+        t_quantile(1.0, 4)
