@@ -108,7 +108,7 @@ def _scaled_changes(
     the base median, still say how much it moved.
     """
     if all(v > 0 and math.isfinite(v) for v in (*base, *head)):
-        return [math.log(hv / bv) for bv, hv in zip(base, head, strict=True)], _pct
+        return [math.log(hv) - math.log(bv) for bv, hv in zip(base, head, strict=True)], _pct
     scale = base_scale(base)
     if scale is None:
         return None

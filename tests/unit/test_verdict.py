@@ -144,3 +144,10 @@ def test_the_t_distribution_holds_to_scipy_everywhere_the_verdicts_go():
             assert t_quantile(p, df) == pytest.approx(float(stdtrit(df, p)), rel=1e-8)
     with pytest.raises(ValueError):
         t_quantile(1.0, 4)
+
+
+def test_ratios_that_underflow_a_float_are_no_exception():
+    # 5e-324 / 0.95 is 0.0 in floats: the log of the ratio must come from the logs.
+    change = paired_change([0.95, 0.95, 1.0], [5e-324, 5e-324, 1.0], alpha=0.05)
+    assert change is not None and change.estimate_pct < 0
+    assert judge([5e-324] * 3, [0.95] * 3, threshold_pct=2.0, **LEVELS).verdict == "slower"
