@@ -134,3 +134,62 @@ def test_sub_stage_names_are_shown_not_obeyed():
     )
     (sub,) = parse_results(doc).substages
     assert "\x1b" not in sub.name
+
+
+# Statistics: sub-stages are judged like stages, never added to the frame.
+
+HOP_PARTS = (Stage("serialize", "ipc", ("hop 1",)), Stage("send", "ipc", ("hop 1",)))
+
+
+def nested_rounds(serialize_ms: float, n: int = 5, seed: int = 0, parts=HOP_PARTS):
+    """Rounds of the builders' pipeline with hop 1 (2 ms) split into serialize and send."""
+    from dataclasses import replace
+
+    from tests.unit.builders import rounds
+
+    out = []
+    for r in rounds([0.5, 2.0 + serialize_ms - 0.5, 20.0, 1.0, 0.5], n, seed=seed):
+        hop = [row[1] for row in r.samples_ms]
+        sub = tuple((serialize_ms, h - serialize_ms)[: len(parts)] for h in hop)
+        out.append(replace(r, substages=parts, substage_samples_ms=sub))
+    return out
+
+
+def test_sub_stages_never_add_to_the_frame_time():
+    from perfwaterfall.analysis.comparison import summarize_round
+
+    (r,) = nested_rounds(0.5, n=1)
+    summary = summarize_round(r)
+    assert summary.frame_ms == pytest.approx(24.0, abs=0.3)  # not 26: parts are inside hop 1
+    assert summary.substage_ms[("hop 1", "serialize")] == 0.5
+    assert summary.substage_ms[("hop 1", "send")] == pytest.approx(summary.stage_ms["hop 1"] - 0.5)
+
+
+def test_a_slower_serialize_is_slower_there_and_on_its_hop_only():
+    from perfwaterfall.analysis.comparison import compare_family
+
+    comparison = compare_family(
+        [(nested_rounds(0.5, seed=1), nested_rounds(1.5, seed=1))], threshold_pct=2.0
+    )
+    (sc,) = comparison.scenarios
+    assert comparison.design is not None
+    assert comparison.design.other_quantities == 1 + 5 + 2  # IPC, stages, sub-stages
+    serialize = sc.substage("hop 1", "serialize")
+    assert serialize is not None and serialize.change is not None
+    assert serialize.change.verdict.value == "slower"
+    assert serialize.depth == 1 and sc.children(("hop 1",))[0] is serialize
+    significant = {st.path for st in (*sc.stages, *sc.substages) if st.change.significant}
+    assert significant == {("hop 1",), ("hop 1", "serialize")}
+
+
+def test_a_sub_stage_on_one_side_only_has_no_change():
+    from perfwaterfall.analysis.comparison import compare_family
+
+    comparison = compare_family(
+        [(nested_rounds(0.5, parts=HOP_PARTS[:1]), nested_rounds(0.5))], threshold_pct=2.0
+    )
+    (sc,) = comparison.scenarios
+    send = sc.substage("hop 1", "send")
+    assert send is not None and send.change is None and send.base_ms is None
+    assert send.head_ms == pytest.approx(1.5, abs=0.1)
+    assert [s.path for s in sc.substages] == [("hop 1", "serialize"), ("hop 1", "send")]
