@@ -22,7 +22,9 @@ def sweep_renderables(sweep: SweepReport, width: int) -> list[RenderableType]:
     parts: list[RenderableType | None] = [header_panel(report), *sweep_tables(sweep)]
     chosen = report.waterfall_scenario()
     if chosen is not None:
-        parts.append(waterfall_panel(chosen, report.base, report.head, width))
+        parts.append(
+            waterfall_panel(chosen, report.base, report.head, width, unfold=report.substages)
+        )
     parts.append(warnings_panel(report))
     return [p for p in parts if p is not None]
 

@@ -193,3 +193,112 @@ def test_a_sub_stage_on_one_side_only_has_no_change():
     assert send is not None and send.change is None and send.base_ms is None
     assert send.head_ms == pytest.approx(1.5, abs=0.1)
     assert [s.path for s in sc.substages] == [("hop 1", "serialize"), ("hop 1", "send")]
+
+
+# Showing them: which rows unfold, the waterfall, markdown and JSON.
+
+
+def slower_serialize(**kw):
+    from perfwaterfall.analysis.comparison import compare_family
+
+    return compare_family(
+        [(nested_rounds(0.5, seed=1, **kw), nested_rounds(1.5, seed=1, **kw))], threshold_pct=2.0
+    )
+
+
+def paths_shown(sc, mode):
+    from perfwaterfall.present.substages import rows_in_order
+
+    return [st.path for st in rows_in_order(sc, mode)]
+
+
+TOP = [("VideoIn",), ("hop 1",), ("Detector",), ("hop 2",), ("Sink",)]
+UNFOLDED = [("VideoIn",), ("hop 1",), ("hop 1", "serialize"), ("hop 1", "send"), *TOP[2:]]
+
+
+def test_only_a_stage_whose_parts_changed_unfolds_by_default():
+    from perfwaterfall.analysis.comparison import compare_family
+
+    (sc,) = slower_serialize().scenarios
+    assert paths_shown(sc, "changed") == UNFOLDED
+    assert paths_shown(sc, "all") == UNFOLDED
+    assert paths_shown(sc, "none") == TOP
+    (same,) = compare_family(
+        [(nested_rounds(0.5, seed=1), nested_rounds(0.5, seed=1))], threshold_pct=2.0
+    ).scenarios
+    assert paths_shown(same, "changed") == TOP
+    assert paths_shown(same, "all") == UNFOLDED
+
+
+def test_a_change_two_levels_down_unfolds_every_level_above_it():
+    from dataclasses import replace
+
+    (sc,) = slower_serialize().scenarios
+    # Move the changed part one level down, under an unchanged 'send'.
+    deeper = replace(
+        sc.substages[0], parent=("hop 1", "send")
+    )  # ('hop 1', 'send', 'serialize') slower
+    sc = replace(sc, substages=(sc.substages[1], deeper))
+    assert paths_shown(sc, "changed") == [
+        ("VideoIn",),
+        ("hop 1",),
+        ("hop 1", "send"),
+        ("hop 1", "send", "serialize"),
+        *TOP[2:],
+    ]
+
+
+def waterfall(comparison, mode="changed"):
+    from perfwaterfall.render.terminal import waterfall_text
+    from tests.unit.builders import report
+
+    text = waterfall_text(report(comparison, substages=mode), 100)
+    assert text is not None
+    return text
+
+
+def test_the_waterfall_indents_parts_under_their_hop_with_their_own_verdict():
+    text = waterfall(slower_serialize())
+    after = text[text.index("AFTER") :]
+    serialize = next(line for line in after.splitlines() if "  serialize" in line)
+    send = next(line for line in after.splitlines() if "  send" in line)
+    assert "+200.0%" in serialize and "~" in send
+    assert "│   serialize" in serialize  # indented two cells under 'hop 1'
+    assert "indented: parts of the stage above" in text
+    folded = waterfall(slower_serialize(), "none")
+    assert "serialize" not in folded and "2 parts folded" in folded
+
+
+def test_a_waterfall_without_parts_says_nothing_about_them():
+    from tests.unit.builders import ladder_comparison
+
+    text = waterfall(ladder_comparison())
+    assert "folded" not in text and "indented" not in text
+
+
+def test_markdown_and_json_carry_the_nesting():
+    from perfwaterfall.export.json_export import to_json
+    from perfwaterfall.export.markdown import to_markdown
+    from tests.unit.builders import report
+
+    rep = report(slower_serialize())
+    markdown = to_markdown(rep)
+    assert "│   serialize" in markdown
+    (sc,) = json.loads(to_json(rep))["scenarios"]
+    assert [(s["parent"], s["name"], s["change"]["verdict"]) for s in sc["substages"]] == [
+        (["hop 1"], "serialize", "slower"),
+        (["hop 1"], "send", "same"),
+    ]
+
+
+def test_a_hostile_nesting_depth_is_read_and_drawn_without_recursion():
+    """Far deeper than Python's recursion limit: every walk over the nesting is a loop."""
+    from perfwaterfall.analysis.comparison import compare_family
+
+    depth = 1500
+    subs = [{"name": "p", "kind": "ipc", "parent": ["hop 1"] + ["p"] * i} for i in range(depth)]
+    result = parse_results(nested(substages=subs, substage_samples_ms=[[0.1] * depth] * 2))
+    assert result.substages[-1].depth == depth
+    comparison = compare_family([([result] * 2, [result] * 2)], threshold_pct=2.0)
+    text = waterfall(comparison, "all")
+    assert text.count("  p ") == 2 * depth  # BEFORE and AFTER, indentation capped
