@@ -150,6 +150,8 @@ def sweep_to_markdown(sweep: SweepReport) -> str:
     ]
     for name, table in zip(sweep.scenario_names(), tables.sweep(sweep), strict=True):
         parts += ["", f"**{escape(name)}**", "", *table_markdown(table)]
+        for by_part in tables.sweep_parts(sweep, name):
+            parts += ["", f"*{escape(by_part.title)}*", "", *table_markdown(by_part)]
     waterfall = waterfall_text(report, WATERFALL_WIDTH)
     if waterfall:
         parts += ["", fence(waterfall)]

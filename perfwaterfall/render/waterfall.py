@@ -24,6 +24,7 @@ DELTA_WIDTH = 22
 MIN_BAR_WIDTH = 20
 INDENT = "  "  # per level of nesting, before a sub-stage's name
 MAX_INDENT = 4  # deeper parts indent no further: the name must still show
+MAX_NAME_WIDTH = 20  # how far indented parts may widen the name column
 
 
 def waterfall_panel(
@@ -35,20 +36,21 @@ def waterfall_panel(
     unfold: str = substages.UNFOLD_CHANGED,
 ) -> Panel:
     """``unfold``: which stages show their sub-stages as indented rows (present/substages.py)."""
-    # panel border and padding take 4 cells, the grid's padding between 4 columns 3
-    bar_width = max(MIN_BAR_WIDTH, width - 4 - 3 - NAME_WIDTH - MS_WIDTH - DELTA_WIDTH)
     shown = substages.rows_in_order(sc, unfold)
+    name_width = _name_width(shown)
+    # panel border and padding take 4 cells, the grid's padding between 4 columns 3
+    bar_width = max(MIN_BAR_WIDTH, width - 4 - 3 - name_width - MS_WIDTH - DELTA_WIDTH)
     base_rows = _rows(shown, "base")
     head_rows = _rows(shown, "head")
     limit = axis_limit(max(_total(base_rows), _total(head_rows)))
     body = Group(
         _side_heading("BEFORE", base),
-        _bars(base_rows, limit, bar_width, annotate=False),
-        _axis_row(limit, bar_width),
+        _bars(base_rows, limit, bar_width, name_width, annotate=False),
+        _axis_row(limit, bar_width, name_width),
         Text(""),
         _side_heading("AFTER", head),
-        _bars(head_rows, limit, bar_width, annotate=True),
-        _axis_row(limit, bar_width),
+        _bars(head_rows, limit, bar_width, name_width, annotate=True),
+        _axis_row(limit, bar_width, name_width),
         Text(""),
         _footer(sc, shown),
     )
@@ -106,23 +108,34 @@ def _side_heading(word: str, side: SideInfo) -> Text:
     return text
 
 
-def _grid() -> Table:
+def _indented(stage: StageChange) -> str:
+    return INDENT * min(stage.depth, MAX_INDENT) + numbers.one_line(stage.name)
+
+
+def _name_width(shown: Sequence[StageChange]) -> int:
+    """NAME_WIDTH, widened (up to MAX_NAME_WIDTH) when indented parts need it."""
+    nested = [len(_indented(st)) for st in shown if st.depth]
+    return max(NAME_WIDTH, min(max(nested, default=0), MAX_NAME_WIDTH))
+
+
+def _grid(name_width: int) -> Table:
     grid = Table.grid(padding=(0, 1))
-    grid.add_column(width=NAME_WIDTH, no_wrap=True, overflow="ellipsis")
+    grid.add_column(width=name_width, no_wrap=True, overflow="ellipsis")
     grid.add_column(width=MS_WIDTH, justify="right", no_wrap=True)
     grid.add_column(no_wrap=True)
     grid.add_column(width=DELTA_WIDTH, no_wrap=True)
     return grid
 
 
-def _bars(rows: Sequence[_Row], limit: float, bar_width: int, *, annotate: bool) -> Table:
-    grid = _grid()
+def _bars(
+    rows: Sequence[_Row], limit: float, bar_width: int, name_width: int, *, annotate: bool
+) -> Table:
+    grid = _grid(name_width)
     for row in rows:
         stage = row.stage
         style = stage_style(stage.kind)
-        indent = INDENT * min(stage.depth, MAX_INDENT)
         grid.add_row(
-            Text(indent + numbers.one_line(stage.name), style=style),
+            Text(_indented(stage), style=style),
             Text(numbers.ms(row.ms)),
             span(row.begin, row.end, limit, bar_width, style),
             _delta(stage) if annotate else Text(""),
@@ -137,8 +150,8 @@ def _delta(stage: StageChange) -> Text:
     return Text(numbers.stage_change_text(stage.change), style=VERDICT_STYLE[verdict])
 
 
-def _axis_row(limit: float, bar_width: int) -> Table:
-    grid = _grid()
+def _axis_row(limit: float, bar_width: int, name_width: int) -> Table:
+    grid = _grid(name_width)
     grid.add_row(Text(""), Text(""), axis(limit, bar_width), Text(""))
     return grid
 
@@ -164,7 +177,7 @@ def _footer(sc: ScenarioComparison, shown: Sequence[StageChange]) -> Text:
         said.append("indented: parts of the stage above, inside its time")
     folded = len(sc.stages) + len(sc.substages) - len(shown)
     if folded:
-        said.append(f"{folded} parts folded (--substages all)")
+        said.append(f"{folded} {'part' if folded == 1 else 'parts'} folded (--substages all)")
     if said:
         text.append("\n" + " · ".join(said), "pw.dim")
     return text

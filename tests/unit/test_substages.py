@@ -302,3 +302,39 @@ def test_a_hostile_nesting_depth_is_read_and_drawn_without_recursion():
     comparison = compare_family([([result] * 2, [result] * 2)], threshold_pct=2.0)
     text = waterfall(comparison, "all")
     assert text.count("  p ") == 2 * depth  # BEFORE and AFTER, indentation capped
+
+
+def test_a_sweep_shows_each_hop_by_part_next_to_the_whole_hop():
+    from dataclasses import replace
+
+    from perfwaterfall.analysis.build import build_sweep
+    from perfwaterfall.export.markdown import sweep_to_markdown
+    from perfwaterfall.present import tables
+    from perfwaterfall.present.tables import Mark, Value
+    from perfwaterfall.render.sweep import print_sweep
+    from perfwaterfall.render.terminal import plain_text
+    from perfwaterfall.store.bundle import BundleSide
+    from tests.unit.builders import bundle, ref
+
+    rungs = [("copy", 1.5), ("memoryview", 0.5), ("copy", 1.5)]
+    sides = tuple(
+        BundleSide(f"v{i}", ref("HEAD", "d4e5f6a", "s"), {"T": value}, {"4k_raw": rounds})
+        for i, (value, rounds) in enumerate(
+            (value, nested_rounds(ms, seed=1)) for value, ms in rungs
+        )
+    )
+    two = bundle({"4k_raw": sides[0].rounds["4k_raw"]}, {"4k_raw": sides[1].rounds["4k_raw"]})
+    sweep = build_sweep(replace(two, sides=sides), key="T", threshold_pct=2.0)
+    (hop,) = tables.sweep_parts(sweep, "4k_raw")  # hop 2 has no parts: no table
+    assert hop.title == "4k_raw · hop 1 by part · sweep of T"
+    assert [c.header for c in hop.columns] == ["T", "hop 1 (whole)", "serialize", "send"]
+    first, memoryview, again = hop.rows
+    assert first == (Value("copy"), Value("3.00"), Value("1.50"), Value("1.50"))
+    assert memoryview[0] == Value("memoryview")
+    assert memoryview[1] == Mark("2.00 -33.3%", "faster")
+    assert memoryview[2] == Mark("0.500 -66.7%", "faster")
+    assert memoryview[3].verdict == "same"
+    assert again[2] == Mark("1.50 ~ 0.0%", "same")
+    text = plain_text(lambda console: print_sweep(console, sweep), 120)
+    assert "hop 1 by part" in text and "hop 1 (whole)" in text
+    assert "*4k\\_raw · hop 1 by part · sweep of T*" in sweep_to_markdown(sweep)
