@@ -338,3 +338,18 @@ def test_a_sweep_shows_each_hop_by_part_next_to_the_whole_hop():
     text = plain_text(lambda console: print_sweep(console, sweep), 120)
     assert "hop 1 by part" in text and "hop 1 (whole)" in text
     assert "*4k\\_raw · hop 1 by part · sweep of T*" in sweep_to_markdown(sweep)
+
+
+def test_bundles_keep_sub_stages_and_refuse_rounds_that_disagree_on_them():
+    from perfwaterfall.store import bundle as bundles
+    from tests.unit.builders import bundle
+
+    saved = bundles.to_dict(bundle({"4k_raw": nested_rounds(0.5)}, {"4k_raw": nested_rounds(1.5)}))
+    loaded = bundles.from_dict(json.loads(json.dumps(saved)), "b.json")
+    assert loaded.sides[1].rounds["4k_raw"][0].substages == HOP_PARTS
+    third = saved["sides"][0]["rounds"]["4k_raw"][2]
+    third["substages"] = third["substages"][:1]
+    third["substage_samples_ms"] = [row[:1] for row in third["substage_samples_ms"]]
+    with pytest.raises(InvalidDocument) as info:
+        bundles.from_dict(saved, "b.json")
+    assert "4k_raw round 3" in str(info.value) and "'hop 1' > 'send' (ipc)" in str(info.value)
