@@ -30,6 +30,9 @@ def to_markdown(report: Report) -> str:
     geomean = tables.geomean_text(report.comparison)
     if geomean is not None:
         parts += ["", f"Geomean frame time: {geomean}"]
+    moved = tables.moved_parts(report.comparison)
+    if moved is not None:
+        parts += ["", f"*{escape(moved.title)}*", "", *table_markdown(moved)]
     if report.failure is not None:
         parts += ["", f"**Run failed:** {escape(report.failure.message)}"]
     waterfall = waterfall_text(report, WATERFALL_WIDTH)

@@ -266,6 +266,43 @@ def sweep(report: SweepReport) -> list[Table]:
     return tables
 
 
+def moved_parts(comparison: Comparison) -> Table | None:
+    """Every sub-stage, of every pipeline, that got faster or slower or exists on one side
+    only; None when none did (a comparison without parts gains nothing)."""
+    rows: list[tuple[Cell, ...]] = []
+    for sc in comparison.scenarios:
+        for part in sc.substages:
+            if part.change is not None and not part.change.significant:
+                continue
+            rows.append(
+                (
+                    Name(sc.name),
+                    Value(" › ".join(part.path)),
+                    _change_value(part.base_ms, part.head_ms, part.change),
+                    Mark(
+                        numbers.change_text(part.change) if part.change else _one_side(part),
+                        numbers.verdict(part.change),
+                    ),
+                )
+            )
+    if not rows:
+        return None
+    return Table(
+        title="Parts of stages that moved",
+        columns=(
+            PIPELINE,
+            Column("Part", "left"),
+            Column("Time", unit="ms", repeats=True),
+            Column("Change", "left"),
+        ),
+        rows=tuple(rows),
+    )
+
+
+def _one_side(part: StageChange) -> str:
+    return "new part" if part.base_ms is None else "gone"
+
+
 def sweep_parts(report: SweepReport, name: str) -> list[Table]:
     """Per stage of ``name`` that has parts (a hop): a row per value, the whole stage next
     to each of its parts, each against the first value with its own verdict. This is

@@ -283,7 +283,9 @@ def test_markdown_and_json_carry_the_nesting():
 
     rep = report(slower_serialize())
     markdown = to_markdown(rep)
-    assert "│   serialize" in markdown
+    assert "│   serialize" in markdown  # the waterfall, unfolded
+    assert "| **4k\\_raw** | hop 1 › serialize | 0.500 → 1.50 | **+1.00 ms +200.0%** |" in markdown
+    assert "hop 1 › send" not in markdown  # the table lists the parts that moved
     (sc,) = json.loads(to_json(rep))["scenarios"]
     assert [(s["parent"], s["name"], s["change"]["verdict"]) for s in sc["substages"]] == [
         (["hop 1"], "serialize", "slower"),
