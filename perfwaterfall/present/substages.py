@@ -20,26 +20,20 @@ class Unfold(StrEnum):
     NONE = "none"
 
 
-UNFOLD_CHANGED = Unfold.CHANGED.value
-UNFOLD_MODES = tuple(mode.value for mode in Unfold)
-
-
 def changed(stage: StageChange) -> bool:
     """Anything but a *same* (`~`): a verdict of news, an undecided one, or a side missing."""
     return stage.change is None or stage.change.verdict is not Verdict.SAME
 
 
-def rows_in_order(sc: ScenarioComparison, mode: str = UNFOLD_CHANGED) -> list[StageChange]:
+def rows_in_order(sc: ScenarioComparison, mode: str = Unfold.CHANGED) -> list[StageChange]:
     """The stages in frame order, each followed by its sub-stages when it unfolds.
 
     ``all`` unfolds every stage that has parts, ``none`` none, and ``changed`` (the
     default) those with a part, at any depth, whose verdict is not *same*: the reader
     sees which part of a hop moved, and a pipeline that did not move keeps one row per
-    stage.
-    An unfolded stage shows all its parts, the unchanged ones too, for scale.
+    stage. An unfolded stage shows all its parts, the unchanged ones too, for scale.
     """
-    if mode not in UNFOLD_MODES:
-        raise ValueError(f"unfold mode {mode!r} is not one of {UNFOLD_MODES}")
+    mode = Unfold(mode)  # a ValueError names an unknown mode
     children: dict[tuple[str, ...], list[StageChange]] = {}
     for sub in sc.substages:
         children.setdefault(sub.parent, []).append(sub)
@@ -51,9 +45,9 @@ def rows_in_order(sc: ScenarioComparison, mode: str = UNFOLD_CHANGED) -> list[St
             moved.add(sub.parent)
 
     def unfolds(stage: StageChange) -> bool:
-        if stage.path not in children or mode == "none":
+        if stage.path not in children or mode is Unfold.NONE:
             return False
-        return mode == "all" or stage.path in moved
+        return mode is Unfold.ALL or stage.path in moved
 
     out: list[StageChange] = []
     todo = list(reversed(sc.stages))

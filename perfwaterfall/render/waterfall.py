@@ -33,7 +33,7 @@ def waterfall_panel(
     head: SideInfo,
     width: int,
     *,
-    unfold: str = substages.UNFOLD_CHANGED,
+    unfold: str = substages.Unfold.CHANGED,
 ) -> Panel:
     """``unfold``: which stages show their sub-stages as indented rows (present/substages.py)."""
     shown = substages.rows_in_order(sc, unfold)

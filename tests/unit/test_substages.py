@@ -177,7 +177,7 @@ def test_a_slower_serialize_is_slower_there_and_on_its_hop_only():
     serialize = sc.substage("hop 1", "serialize")
     assert serialize is not None and serialize.change is not None
     assert serialize.change.verdict.value == "slower"
-    assert serialize.depth == 1 and sc.children(("hop 1",))[0] is serialize
+    assert serialize.depth == 1 and serialize.parent == ("hop 1",)
     significant = {st.path for st in (*sc.stages, *sc.substages) if st.change.significant}
     assert significant == {("hop 1",), ("hop 1", "serialize")}
 
