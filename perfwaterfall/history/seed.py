@@ -35,6 +35,6 @@ def seed_cache(cache: MeasurementCache, path: Path) -> int:
         present = cache.get(side.ref.sha).rounds
         if any(t.session == session for tagged in present.values() for t in tagged):
             continue  # seeded from this bundle before
-        cache.add(side.ref.sha, session, side.rounds)
+        cache.add(side.ref.sha, session, side.rounds, [s.name for s in bundle.scenarios])
         seeded += 1
     return seeded
