@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from perfwaterfall.analysis.rounds_policy import AUTO_MAXIMUM
+from perfwaterfall.analysis.stats import Verdict
 from perfwaterfall.cli.globals import no_color
 from perfwaterfall.cli.history_options import CacheDir, Seeds, open_cache
 from perfwaterfall.cli.options import (
@@ -31,6 +32,7 @@ from perfwaterfall.cli.params import (
 )
 from perfwaterfall.errors import UsageError
 from perfwaterfall.measure import refs
+from perfwaterfall.present.numbers import change_text
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -118,19 +120,12 @@ def bisect_command(
             progress=progress,
         )
         quantity = _quantity(compared, scenario, stage, frame, ipc)
-        if quantity is None:
-            out.print(f"no regression between {good} and {bad}: nothing to bisect")
-            raise typer.Exit(0)
-        change = quantity.of(next(c for c in compared if c.name == quantity.scenario))
-        if change is None or not change.significant or change.delta < 0:
-            word = "not measured" if change is None else change.verdict.value
+        change = None if quantity is None else quantity.of(_named(compared, quantity.scenario))
+        if quantity is None or change is None or change.verdict is not Verdict.SLOWER:
             out.print(
-                f"no regression of the {quantity.describe()} between {good} and {bad} ({word}): "
-                "nothing to bisect"
+                f"no regression between {good} and {bad}: {_nothing_slower(compared, quantity)}"
             )
             raise typer.Exit(0)
-        from perfwaterfall.present.numbers import change_text
-
         out.print(f"following the {quantity.describe()}: {change_text(change)} from GOOD to BAD")
         search = history.Bisection(
             settings=settings,
@@ -145,6 +140,20 @@ def bisect_command(
         )
         span = search.run()
         _answer(out, search, span, threshold, progress)
+
+
+def _named(compared: list[ScenarioComparison], name: str) -> ScenarioComparison:
+    return next(c for c in compared if c.name == name)
+
+
+def _nothing_slower(compared: list[ScenarioComparison], quantity: Quantity | None) -> str:
+    """What GOOD against BAD said instead, so 'nothing to bisect' is never a bare claim."""
+    if quantity is not None:
+        change = quantity.of(_named(compared, quantity.scenario))
+        said = "not measured at both" if change is None else change_text(change)
+        return f"the {quantity.describe()} is not slower ({said}); nothing to bisect"
+    frames = "; ".join(f"{c.name} frame time {change_text(c.frame)}" for c in compared)
+    return f"nothing is slower ({frames}); nothing to bisect"
 
 
 class _ProbeLines:
