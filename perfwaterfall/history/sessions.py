@@ -53,8 +53,8 @@ def measure_session(
             blamed = _try(settings, cache, remaining, scenarios, policy, required, observer)
         except _Unattributed:
             # An error that names no commit: measure each alone, so it names itself.
-            for sha in remaining:
-                alone = [sha, *(r for r in required if r != sha)]
+            for sha in (s for s in remaining if s not in required):
+                alone = [sha, *required]
                 failed |= measure_session(
                     settings,
                     cache,
