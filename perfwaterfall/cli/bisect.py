@@ -162,9 +162,6 @@ class _ProbeLines:
     def __init__(self, console: Console) -> None:
         self.console = console
 
-    def probing(self, commit: Commit, step: int) -> None:
-        pass
-
     def probed(self, probe: Probe, step: int) -> None:
         from perfwaterfall.render.bisect import probe_line
 

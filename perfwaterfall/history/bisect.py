@@ -43,7 +43,7 @@ class Probe:
 
 
 class ProbeObserver(Protocol):
-    def probing(self, commit: Commit, step: int) -> None: ...
+    """Told each probe's outcome as soon as it is decided."""
 
     def probed(self, probe: Probe, step: int) -> None: ...
 
@@ -67,7 +67,6 @@ class Bisection:
     def _probe_index(self, index: int) -> Outcome:
         commit = self.commits[index]
         step = len(self.probes) + 1
-        self.observer.probing(commit, step)
         probe = self.probe(commit)
         self.probes.append(probe)
         self.observer.probed(probe, step)

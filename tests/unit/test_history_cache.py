@@ -65,3 +65,13 @@ def test_rounds_of_a_shared_session_pair_up_others_in_order():
     assert left == [t.result for t in a[2:4]] and len(right) == 2
     c = [TaggedRound("z", r) for r in rounds(1, seed=3)]
     assert paired_rounds(a, c) == ([a[0].result], [c[0].result])
+
+
+def test_the_cache_lives_where_the_environment_says(tmp_path, monkeypatch):
+    from perfwaterfall.history.cache import default_cache_dir
+
+    monkeypatch.delenv("PERF_WATERFALL_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_cache_dir() == tmp_path / "xdg" / "perf-waterfall"
+    monkeypatch.setenv("PERF_WATERFALL_CACHE", str(tmp_path / "mine"))
+    assert default_cache_dir() == tmp_path / "mine"
