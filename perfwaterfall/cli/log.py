@@ -7,22 +7,24 @@ from typing import Annotated
 
 import typer
 
+from perfwaterfall.analysis.rounds_policy import AUTO_MAXIMUM
 from perfwaterfall.cli.globals import no_color
 from perfwaterfall.cli.history_options import CacheDir, Seeds, open_cache
 from perfwaterfall.cli.options import (
     DEFAULT_FRAMES,
     DEFAULT_ROUND_TIMEOUT_S,
-    DEFAULT_ROUNDS,
     DEFAULT_THRESHOLD_PCT,
     DEFAULT_WARMUP,
     check_counts,
+    parse_rounds,
 )
 from perfwaterfall.cli.params import (
+    AdaptiveRounds,
     Frames,
     HarnessCmd,
+    MaxRounds,
     Output,
     Repo,
-    Rounds,
     Scenarios,
     Threshold,
     Timeout,
@@ -46,7 +48,8 @@ def log_command(
     scenario: Scenarios = None,
     frames: Frames = DEFAULT_FRAMES,
     warmup: Warmup = DEFAULT_WARMUP,
-    rounds: Rounds = DEFAULT_ROUNDS,
+    rounds: AdaptiveRounds = "auto",
+    max_rounds: MaxRounds = AUTO_MAXIMUM,
     threshold: Threshold = DEFAULT_THRESHOLD_PCT,
     harness_cmd: HarnessCmd = None,
     timeout: Timeout = DEFAULT_ROUND_TIMEOUT_S,
@@ -70,7 +73,8 @@ def log_command(
     from perfwaterfall.render.progress import ProgressDisplay
     from perfwaterfall.render.terminal import make_console
 
-    check_counts(frames=frames, rounds=rounds, warmup=warmup, threshold_pct=threshold)
+    policy = parse_rounds(rounds, max_rounds, None)
+    check_counts(frames=frames, rounds=policy.minimum, warmup=warmup, threshold_pct=threshold)
     if step < 1:
         raise UsageError(f"--step must be at least 1, got {step}")
     if format not in LOG_FORMATS:
@@ -93,10 +97,10 @@ def log_command(
     )
     cache = open_cache(repo, harness_cmd, frames, warmup, cache_dir, seed or ())
     err = make_console(no_color=no_color(ctx), stderr=True)
-    with ProgressDisplay(err, rounds) as progress:
-        measure_log(settings, cache, commits, scenarios=scenarios, rounds=rounds, progress=progress)
+    with ProgressDisplay(err, policy.minimum) as progress:
+        measure_log(settings, cache, commits, scenarios=scenarios, policy=policy, progress=progress)
     report = build_log(
-        cache, commits, text=range_text, scenarios=scenarios, threshold_pct=threshold, rounds=rounds
+        cache, commits, text=range_text, scenarios=scenarios, threshold_pct=threshold, policy=policy
     )
     _emit(report, format, output, no_color(ctx))
 

@@ -18,7 +18,7 @@ def log_to_json(report: LogReport) -> str:
         "range": report.range,
         "frames": report.frames,
         "warmup": report.warmup,
-        "rounds": report.rounds,
+        "rounds": report.policy.to_dict(),
         "threshold_pct": report.threshold_pct,
         "machine": report.machine.to_dict(),
         "series": [_series(s) for s in report.series],
@@ -41,6 +41,7 @@ def _point(point: LogPoint, stages: tuple[str, ...]) -> dict[str, Any]:
     previous: dict[str, Any] | None = None
     if change is not None:
         previous = {
+            "rounds": change.rounds[0],  # pairs of rounds behind this step's verdicts
             "frame": _change(change.frame),
             "stages": {
                 name: _change(found.change)

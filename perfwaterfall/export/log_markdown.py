@@ -11,7 +11,7 @@ def log_to_markdown(report: LogReport) -> str:
     lines = [
         f"## perf-waterfall log {escape(report.range)}",
         "",
-        f"{report.frames} frames × {report.rounds} rounds per commit, each step paired with "
+        f"{report.frames} frames × {report.policy.describe()} per commit, each step paired with "
         f"the previous commit; ▲ slower, ▼ faster; ±{report.threshold_pct:g}% is the same.",
     ]
     for series in report.series:

@@ -16,6 +16,7 @@ from itertools import pairwise
 
 from perfwaterfall.analysis.comparison import ScenarioComparison, summarize_round
 from perfwaterfall.analysis.rounds_policy import RoundsPolicy
+from perfwaterfall.analysis.stats import Verdict
 from perfwaterfall.history.cache import MeasurementCache
 from perfwaterfall.history.commits import Commit
 from perfwaterfall.history.pairing import Pair, judge_pairs, paired_rounds, shares_session
@@ -50,7 +51,7 @@ class LogReport:
     threshold_pct: float
     frames: int
     warmup: int
-    rounds: int
+    policy: RoundsPolicy
     machine: MachineInfo
 
 
@@ -65,15 +66,17 @@ def measure_log(
     commits: Sequence[Commit],
     *,
     scenarios: Sequence[str],
-    rounds: int,
+    policy: RoundsPolicy,
     progress: Observer | None = None,
 ) -> None:
-    """Measure what the cache lacks: a point without rounds, a step never measured together."""
+    """Measure what the cache lacks: a point without rounds, a step never measured together;
+    with an adaptive policy, then more rounds for the steps whose frame time is undecided."""
+    rounds = policy.minimum
     for _ in range(2 * len(commits) + 2):
         alive = [c for c in commits if cache.get(c.sha).failure is None]
         chunk = _next_chunk(cache, alive, _names(cache, alive, scenarios), rounds)
         if not chunk:
-            return
+            break
         measure_session(
             settings,
             cache,
@@ -82,6 +85,25 @@ def measure_log(
             policy=RoundsPolicy.fixed(rounds),
             observer=progress,
         )
+    for _ in range(policy.looks - 1):
+        alive = [c for c in commits if cache.get(c.sha).failure is None]
+        undecided = [
+            (step, name)
+            for name in _names(cache, alive, scenarios)
+            for step in _steps(cache, commits, name, settings.threshold_pct, policy.looks)
+            if step.change.frame.verdict is Verdict.UNDECIDED and step.rounds < policy.maximum
+        ]
+        for step, name in undecided:
+            measure_session(
+                settings,
+                cache,
+                [commits[step.before].sha, commits[step.after].sha],
+                scenarios=[name],
+                policy=RoundsPolicy.fixed(min(policy.batch, policy.maximum - step.rounds)),
+                observer=progress,
+            )
+        if not undecided:
+            return
 
 
 def _names(cache: MeasurementCache, alive: Sequence[Commit], scenarios: Sequence[str]) -> list[str]:
@@ -125,12 +147,13 @@ def build_log(
     text: str,
     scenarios: Sequence[str],
     threshold_pct: float,
-    rounds: int,
+    policy: RoundsPolicy,
 ) -> LogReport:
     """Every point's medians and its verdicts against the point before, per pipeline."""
     alive = [c for c in commits if cache.get(c.sha).failure is None]
     series = tuple(
-        _series(cache, commits, name, threshold_pct) for name in _names(cache, alive, scenarios)
+        _series(cache, commits, name, threshold_pct, policy.looks)
+        for name in _names(cache, alive, scenarios)
     )
     key = cache.key
     return LogReport(
@@ -139,25 +162,53 @@ def build_log(
         threshold_pct=threshold_pct,
         frames=key.frames,
         warmup=key.warmup,
-        rounds=rounds,
+        policy=policy,
         machine=key.machine,
     )
 
 
+@dataclass(frozen=True)
+class _Step:
+    before: int  # index into the commits
+    after: int
+    rounds: int  # pairs of rounds behind the comparison
+    change: ScenarioComparison
+
+
+def _steps(
+    cache: MeasurementCache,
+    commits: Sequence[Commit],
+    name: str,
+    threshold_pct: float,
+    looks: int,
+) -> list[_Step]:
+    """Each measured point against the previous measured one, judged as one family."""
+    entries = [cache.get(c.sha) for c in commits]
+    measured = [i for i, e in enumerate(entries) if e.failure is None and e.rounds.get(name)]
+    steps: list[tuple[int, int, Pair]] = []
+    for before, after in pairwise(measured):
+        pair = paired_rounds(entries[before].rounds[name], entries[after].rounds[name])
+        if pair[0]:
+            steps.append((before, after, pair))
+    judged = judge_pairs([p for *_, p in steps], threshold_pct=threshold_pct, looks=looks)
+    return [
+        _Step(before, after, len(pair[0]), change)
+        for (before, after, pair), change in zip(steps, judged, strict=True)
+    ]
+
+
 def _series(
-    cache: MeasurementCache, commits: Sequence[Commit], name: str, threshold_pct: float
+    cache: MeasurementCache,
+    commits: Sequence[Commit],
+    name: str,
+    threshold_pct: float,
+    looks: int,
 ) -> LogSeries | None:
     entries = [cache.get(c.sha) for c in commits]
     measured = [i for i, e in enumerate(entries) if e.failure is None and e.rounds.get(name)]
     if not measured:
         return None
-    steps: list[tuple[int, Pair]] = []
-    for before, after in pairwise(measured):
-        pair = paired_rounds(entries[before].rounds[name], entries[after].rounds[name])
-        if pair[0]:
-            steps.append((after, pair))
-    judged = judge_pairs([p for _, p in steps], threshold_pct=threshold_pct, looks=1)
-    changes = {index: c for (index, _), c in zip(steps, judged, strict=True)}
+    changes = {s.after: s.change for s in _steps(cache, commits, name, threshold_pct, looks)}
     last = entries[measured[-1]].rounds[name][-1].result
     points = []
     for i, (commit, entry) in enumerate(zip(commits, entries, strict=True)):

@@ -20,7 +20,7 @@ def print_log(console: Console, report: LogReport) -> None:
             ("log ", "pw.heading"),
             (report.range, "pw.ref"),
             (
-                f" · {report.frames} frames × {report.rounds} rounds per commit, "
+                f" · {report.frames} frames × {report.policy.describe()} per commit, "
                 f"each step paired with the previous · ±{report.threshold_pct:g}% is the same",
                 "pw.dim",
             ),

@@ -12,7 +12,8 @@ from tests.integration.history_repo import history_repo
 
 pytestmark = pytest.mark.slow
 
-QUICK = ["--frames", "3", "--warmup", "0", "--rounds", "3", "-s", "pipe"]
+QUICK = ["--frames", "3", "--warmup", "0", "-s", "pipe"]
+FIXED = ["--rounds", "3"]
 
 
 def log(repo, shas, capsys, *args):
@@ -64,3 +65,17 @@ def test_bad_range_is_one_line_and_exit_two(tmp_path, capsys):
     for span in ("main", "nope..main", f"{shas[-1]}..{shas[0]}"):
         code, _, err = run_cli(["log", span, "--repo", repo], capsys)
         assert code == 2 and len(err.strip().splitlines()) == 1, err
+
+
+def test_auto_rounds_go_to_the_steps_still_undecided(tmp_path, capsys):
+    # With --threshold 0 nothing can be "same": a flat step stays undecided and gets
+    # rounds up to the maximum, while the 2 ms step is decided with the first five.
+    repo, shas = history_repo(tmp_path / "r", [20.0, 20.0, 22.0, 22.0])
+    args = ["--format", "json", "--rounds", "auto", "--max-rounds", "8", "--threshold", "0"]
+    code, out, err = log(repo, shas, capsys, *args)
+    assert code == 0, err
+    (series,) = json.loads(out)["series"]
+    steps = [p["vs_previous"] for p in series["points"]]
+    assert steps[0] is None
+    assert (steps[1]["rounds"], steps[1]["frame"]["verdict"]) == (5, "slower")
+    assert (steps[2]["rounds"], steps[2]["frame"]["verdict"]) == (8, "undecided")
