@@ -51,9 +51,14 @@ def _against(change: Change | None, endpoint: str, *, reverse: bool = False) -> 
     style = {"faster": "pw.faster", "slower": "pw.slower", "same": "pw.noise"}.get(
         word, "pw.undecided"
     )
-    relation = f"{endpoint} is {word} than it" if reverse else f"{word} than {endpoint}"
     if word == "same":
         relation = f"same as {endpoint}"
+    elif word == "undecided":
+        relation = (
+            f"{endpoint} against it undecided" if reverse else f"undecided against {endpoint}"
+        )
+    else:
+        relation = f"{endpoint} is {word} than it" if reverse else f"{word} than {endpoint}"
     return Text.assemble(change_text(change), " (", (relation, style), ")")
 
 
