@@ -13,7 +13,18 @@ from typing import Annotated
 import typer
 
 from perfwaterfall import __version__
-from perfwaterfall.cli import bundles, calibrate, compare, doctor, init, listing, sweep
+from perfwaterfall.cli import (
+    bisect,
+    bundles,
+    calibrate,
+    compare,
+    doctor,
+    init,
+    listing,
+    log,
+    sweep,
+)
+from perfwaterfall.cli.cache import cache_app
 from perfwaterfall.cli.globals import GlobalOptions
 from perfwaterfall.errors import EXIT_USAGE, HarnessFailed, PerfWaterfallError
 from perfwaterfall.measure import signals
@@ -63,6 +74,9 @@ app.command("list")(listing.list_command)
 app.command("init")(init.init_command)
 app.command("doctor")(doctor.doctor_command)
 app.command("calibrate")(calibrate.calibrate_command)
+app.command("bisect")(bisect.bisect_command)
+app.command("log")(log.log_command)
+app.add_typer(cache_app, name="cache")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,52 @@
+"""What bisect and log share: the cache options and the cache they open."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from perfwaterfall.history.cache import CACHE_ENV, CacheKey, MeasurementCache, default_cache_dir
+from perfwaterfall.measure import refs
+
+CacheDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--cache",
+        metavar="DIR",
+        help=f"Where measurements are kept by commit (default: ${CACHE_ENV}, "
+        "else $XDG_CACHE_HOME/perf-waterfall).",
+    ),
+]
+Seeds = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--seed",
+        metavar="BUNDLE",
+        help="A bundle saved with --save whose commits need not be measured again (repeatable).",
+    ),
+]
+
+
+def open_cache(
+    repo: Path,
+    harness: str | None,
+    frames: int,
+    warmup: int,
+    directory: Path | None,
+    seeds: Sequence[Path],
+) -> MeasurementCache:
+    """The cache of this harness, these options and this machine, seeded with ``seeds``."""
+    from perfwaterfall.history.seed import seed_cache
+    from perfwaterfall.protocol.harness_spec import load_harness_spec
+    from perfwaterfall.store.machine import describe_machine
+
+    root = refs.repo_root(refs.open_repo(repo))
+    spec = load_harness_spec(root, harness)
+    key = CacheKey(spec.argv, spec.setup, frames, warmup, describe_machine())
+    cache = MeasurementCache(directory or default_cache_dir(), key)
+    for seed in seeds:
+        seed_cache(cache, seed)
+    return cache

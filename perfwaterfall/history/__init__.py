@@ -1,0 +1,1 @@
+"""History: measurements kept by commit, the bisect search and the log series."""
