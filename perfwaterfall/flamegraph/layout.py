@@ -17,7 +17,9 @@ from perfwaterfall.profile.folded import HARNESS_LABEL
 
 NEUTRAL = "rgb(224,224,224)"
 HARNESS_GAP = 12.0  # pixels between the stage towers and the harness's own process
-MIN_PX = 0.3  # narrower frames are left out, as flamegraph.pl leaves out those under 0.1 px
+# Narrower frames are left out (flamegraph.pl: 0.1 px): a start-up view of deep import
+# stacks would otherwise weigh megabytes of frames nobody can point at.
+MIN_PX = 1.0
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,11 @@ class Box:
     x: float  # pixels from the left of the panel
     width: float
     fill: str
+
+    @property
+    def dark(self) -> bool:
+        """A saturated fill, on which the label is drawn white."""
+        return self.fill != NEUTRAL and int(self.fill[4:].split(",")[1]) < 110
 
     @property
     def depth(self) -> int:
@@ -55,7 +62,8 @@ def layout(
     total = sum(width_of(t) for t in tree.towers)
     if total <= 0:
         return []
-    gap = HARNESS_GAP if any(_apart(t) for t in tree.towers[1:]) else 0.0
+    drawn = [t for t in tree.towers if width_of(t) > 0]
+    gap = HARNESS_GAP if any(_apart(t) for t in drawn[1:]) else 0.0
     scale = (px - gap) / total
     boxes: list[Box] = []
 
@@ -70,7 +78,7 @@ def layout(
             child_x += width_of(child) * scale
 
     x = 0.0
-    for tower in tree.towers:
+    for tower in drawn:
         if _apart(tower) and x > 0:
             x += gap
         place(tower, x)

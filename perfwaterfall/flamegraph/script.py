@@ -17,6 +17,7 @@ STYLE = """
 #pw-diff-flamegraph .pw-frame rect { stroke: white; stroke-width: 0.5; }
 #pw-diff-flamegraph .pw-frame:hover rect { stroke: black; stroke-width: 1; }
 #pw-diff-flamegraph .pw-frame text { font-size: 12px; fill: black; pointer-events: none; }
+#pw-diff-flamegraph .pw-dark text { fill: white; }
 #pw-diff-flamegraph .pw-parent rect { opacity: 0.55; }
 #pw-diff-flamegraph .pw-match rect { fill: rgb(230,0,230); }
 #pw-diff-flamegraph .pw-tower text { font-weight: bold; }
@@ -130,7 +131,9 @@ SCRIPT = """
   });
   svg.addEventListener("mouseover", function (event) {
     var frame = event.target.closest(".pw-frame");
-    if (frame) { details.textContent = frame.getAttribute("data-info"); }
+    if (frame) {
+      details.textContent = frame.querySelector("title").textContent.split("\n").join(" · ");
+    }
   });
   svg.addEventListener("mouseout", function () { details.textContent = " "; });
   document.addEventListener("keydown", function (event) {

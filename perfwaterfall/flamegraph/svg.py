@@ -122,9 +122,10 @@ def _frame(box: Box, top: int) -> str:
     name = numbers.one_line(node.name)
     y = top + box.depth * FRAME_HEIGHT
     tower = " pw-tower" if box.depth == 0 else ""
+    tower += " pw-dark" if box.dark else ""
     attributes = (
         f'class="pw-frame{tower}" data-x="{box.x:.2f}" data-w="{box.width:.2f}" '
-        f'data-d="{box.depth}" data-name={quoteattr(name)} data-info={quoteattr(_info(node))} '
+        f'data-d="{box.depth}" data-name={quoteattr(name)} '
         f'data-real="{str(node.own.real).lower()}"'
     )
     return (
@@ -141,16 +142,6 @@ def self_change(node: DiffNode) -> str:
     own = node.own
     text = f"{numbers.signed_ms(own.delta)} ± {numbers.ms(own.uncertainty_ms)} ms"
     return text if own.real else f"{NOISE_MARK} {text}"
-
-
-def _info(node: DiffNode) -> str:
-    """The details line: one line, for the status bar under the picture."""
-    own = node.own
-    return (
-        f"{numbers.one_line(node.name)} in {numbers.one_line(node.path[0])}: self "
-        f"{numbers.ms(own.base_ms)} → {numbers.ms(own.head_ms)} ms per frame "
-        f"({self_change(node)}), total {numbers.ms(node.base_ms)} → {numbers.ms(node.head_ms)}"
-    )
 
 
 def _tooltip(node: DiffNode) -> str:
