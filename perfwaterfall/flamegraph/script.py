@@ -132,7 +132,7 @@ SCRIPT = """
   svg.addEventListener("mouseover", function (event) {
     var frame = event.target.closest(".pw-frame");
     if (frame) {
-      details.textContent = frame.querySelector("title").textContent.split("\n").join(" · ");
+      details.textContent = frame.querySelector("title").textContent.split("\\n").join(" · ");
     }
   });
   svg.addEventListener("mouseout", function () { details.textContent = " "; });

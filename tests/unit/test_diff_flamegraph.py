@@ -6,20 +6,17 @@ from __future__ import annotations
 
 import random
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
 from perfwaterfall.flamegraph.layout import NEUTRAL, colour
 from perfwaterfall.flamegraph.svg import to_html_fragment, to_svg
 from perfwaterfall.flamegraph.tree import STARTUP, DiffFlamegraph, diff_flamegraph
-from perfwaterfall.profile.folded import Folded, parse_folded
 from perfwaterfall.profile.movers import movers
 from perfwaterfall.profile.noise import SideSamples, family_z
+from tests.helpers.profiles import fixture_diff, one_round
 
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "profile"
 SVG_NS = "{http://www.w3.org/2000/svg}"
-STAGES = ("Detector", "hop 1", "Sink")  # as the results document lists them
 MODULE, SERVE = "<module> (scenarios/stage.py)", "Stage.serve (scenarios/stage.py)"
 SEND, DETECT = "Stage.send (scenarios/stage.py)", "detect (scenarios/stage.py)"
 ENCODE = "encode (scenarios/link.py)"
@@ -28,20 +25,9 @@ ENCODE = "encode (scenarios/link.py)"
 SCALE = (1180 - 12) / 1250
 
 
-def folded(side: str) -> Folded:
-    text = (FIXTURES / f"diff-{side}.folded").read_text()
-    return parse_folded(text, roots=[Path(f"/wt/{side}")])
-
-
-def one_round(stacks: Folded) -> SideSamples:
-    return SideSamples((stacks,), frames=10, rate=100)
-
-
 @pytest.fixture(scope="module")
 def diff() -> DiffFlamegraph:
-    return diff_flamegraph(
-        "tiny", ("base", "head"), one_round(folded("base")), one_round(folded("head")), STAGES
-    )
+    return fixture_diff()
 
 
 def frames(svg: str, view: str, panel: str) -> list[tuple[str, float, float, str]]:

@@ -452,7 +452,9 @@ def test_markdown_exact():
         "| ***total time*** | | | | |",
         "| Stage.send (scenarios/stage.py) | 10.0 | 2.00 | -8.00 | ±2.00 |",
         "",
-        "Sampled 30.0 ms per frame at copy (4,500 samples over 3 rounds), 23.0 at no\\|copy (3,450 samples over 3 rounds); time blocked waiting is not sampled; \\~: within sampling noise.",
+        "Sampled 30.0 ms per frame at copy (4,500 samples over 3 rounds), 23.0 at no\\|copy "
+        "(3,450 samples over 3 rounds); time blocked waiting is not sampled; "
+        "\\~: within sampling noise.",
         "",
         "Flamegraphs: /tmp/perf-waterfall-base-4k\\_raw.svg, /tmp/perf-waterfall-head-4k\\_raw.svg",
     ]
