@@ -4,6 +4,7 @@ order, start-up folded, and the noise rule on seeded A/A and shifted samples."""
 
 from __future__ import annotations
 
+import json
 import random
 import xml.etree.ElementTree as ET
 
@@ -13,7 +14,8 @@ from perfwaterfall.flamegraph.layout import NEUTRAL, colour
 from perfwaterfall.flamegraph.svg import to_html_fragment, to_svg
 from perfwaterfall.flamegraph.tree import STARTUP, DiffFlamegraph, diff_flamegraph
 from perfwaterfall.profile.movers import movers
-from perfwaterfall.profile.noise import SideSamples, family_z
+from perfwaterfall.profile.noise import SideSamples, family_z, pooled
+from perfwaterfall.profile.rounds import ProfileData, SideProfile
 from tests.helpers.profiles import fixture_diff, one_round
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -172,3 +174,21 @@ def test_a_moved_function_is_real_in_its_direction_and_sorted_first():
     first = found.by_self[0]
     assert first.function == "f5 (scenarios/stage.py)" and first.real and first.delta < 0
     assert [m.function for m in found.by_self if m.real] == [first.function]
+
+
+def test_profile_rounds_round_trip_and_old_bundles_read_as_one_round():
+    first, second = {("[harness]", "f (a.py)"): 3}, {("[harness]", "f (a.py)"): 5}
+    side = SideProfile(
+        frames=10, svg="/tmp/x.svg", folded=pooled([first, second]), rounds=(first, second)
+    )
+    data = ProfileData(rate=100, sides={"s": [side, side]})
+    again = ProfileData.from_dict(json.loads(json.dumps(data.to_dict())))
+    assert again.sides["s"][0] == side
+    samples = again.sides["s"][0].samples(100)
+    assert samples.rounds == (first, second) and samples.samples == 8
+    # a bundle written before rounds: the pooled stacks are its one round
+    old = data.to_dict()
+    for entry in old["scenarios"]["s"]:
+        del entry["rounds"]
+    legacy = ProfileData.from_dict(old).sides["s"][0]
+    assert legacy.rounds == () and legacy.samples(100).rounds == (pooled([first, second]),)
