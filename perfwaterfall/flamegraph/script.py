@@ -136,7 +136,10 @@ SCRIPT = """
     }
   });
   svg.addEventListener("mouseout", function () { details.textContent = " "; });
+  // Ctrl-F searches frames only when the SVG is the page; inlined in a report, the
+  // browser's own find stays the reader's.
   document.addEventListener("keydown", function (event) {
+    if (document.documentElement !== svg) { return; }
     if ((event.ctrlKey || event.metaKey) && event.key === "f") {
       event.preventDefault();
       askSearch();

@@ -27,9 +27,8 @@ ARGS = [
 
 
 @contextmanager
-def chromium_page(width: int = 1220, height: int = 900) -> Iterator[Any]:
-    """A fresh page; page errors (uncaught script exceptions) are collected on
-    ``page.errors`` so a test can assert there were none."""
+def chromium() -> Iterator[Any]:
+    """The system Chromium, headless, closed on the way out."""
     if not CHROMIUM.is_file():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs it (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
@@ -37,10 +36,27 @@ def chromium_page(width: int = 1220, height: int = 900) -> Iterator[Any]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:
-            page = browser.new_page(viewport={"width": width, "height": height})
-            errors: list[str] = []
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.errors = errors
-            yield page
+            yield browser
         finally:
             browser.close()
+
+
+@contextmanager
+def new_page(browser: Any, width: int = 1220, height: int = 900) -> Iterator[Any]:
+    """A fresh page; uncaught script errors are collected on ``page.errors``, so a test
+    can assert there were none."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.errors = errors
+    try:
+        yield page
+    finally:
+        page.close()
+
+
+@contextmanager
+def chromium_page(width: int = 1220, height: int = 900) -> Iterator[Any]:
+    """One browser, one page: for a single look (the screenshot script)."""
+    with chromium() as browser, new_page(browser, width, height) as page:
+        yield page

@@ -7,13 +7,20 @@ from __future__ import annotations
 import pytest
 
 from perfwaterfall.flamegraph.svg import to_html_fragment, to_svg
-from tests.helpers.browser import chromium_page
+from tests.helpers import browser as browser_helpers
+from tests.helpers.browser import chromium, new_page
 from tests.helpers.profiles import fixture_diff
 
 MAIN = ".pw-view[data-view=folded] .pw-panel[data-panel=main]"
 DETECT = f"{MAIN} .pw-frame[data-name='detect (scenarios/stage.py)']"
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +34,8 @@ def width(page, selector: str) -> float:
     return float(page.locator(f"{selector} rect").get_attribute("width"))
 
 
-def test_renders_towers_and_zooms_on_click(svg_file):
-    with chromium_page() as page:
+def test_renders_towers_and_zooms_on_click(browser, svg_file):
+    with new_page(browser) as page:
         page.goto(svg_file.as_uri())
         towers = page.locator(f"{MAIN} .pw-tower")
         assert towers.locator("text").all_text_contents() == ["Detector", "Sink", "harness"]
@@ -53,8 +60,8 @@ def test_renders_towers_and_zooms_on_click(svg_file):
         assert page.errors == []
 
 
-def test_search_and_the_start_up_toggle(svg_file):
-    with chromium_page() as page:
+def test_search_and_the_start_up_toggle(browser, svg_file):
+    with new_page(browser) as page:
         page.goto(svg_file.as_uri())
         page.once("dialog", lambda dialog: dialog.accept("SERVE"))
         page.locator("[data-action=search]").click()
@@ -73,11 +80,17 @@ def test_search_and_the_start_up_toggle(svg_file):
         assert page.errors == []
 
 
-def test_works_inlined_in_html():
+def test_works_inlined_in_html(browser):
     fragment = to_html_fragment(fixture_diff())
     html = f"<!DOCTYPE html><html><body><pre>report</pre>{fragment}</body></html>"
-    with chromium_page() as page:
+    with new_page(browser) as page:
         page.set_content(html)
         page.locator(DETECT).click()
         assert width(page, DETECT) == pytest.approx(1180)
         assert page.errors == []
+
+
+def test_a_missing_browser_fails_the_test_never_skips_it(monkeypatch, tmp_path):
+    monkeypatch.setattr(browser_helpers, "CHROMIUM", tmp_path / "chromium")
+    with pytest.raises(pytest.fail.Exception, match="make test"), chromium():
+        pass
