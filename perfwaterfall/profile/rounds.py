@@ -147,9 +147,8 @@ def record_raw(
     assert settings.py_spy is not None
     with scratch_dir("profile") as tmp:
         raw = tmp / "stacks.folded"
-        _record(
-            spec, side, scenario, settings, record_argv(settings.py_spy, raw, "raw", settings.rate)
-        )
+        wrap = record_argv(settings.py_spy, raw, "raw", settings.rate)
+        _record(spec, side, scenario, settings, wrap)
         try:
             folded = parse_folded(raw.read_text(errors="replace"), roots=[side.worktree])
         except OSError:
