@@ -94,8 +94,8 @@ def build_tree(
     for path in sorted(base_totals.keys() | head_totals.keys()):
         nodes[path] = DiffNode(
             path=path,
-            base_ms=side_ms(base_totals.get(path, []), base)[0],
-            head_ms=side_ms(head_totals.get(path, []), head)[0],
+            base_ms=side_ms(base_totals.get(path, []), base),
+            head_ms=side_ms(head_totals.get(path, []), head),
             own=own.get(path) or Estimate(0.0, 0.0, 0.0),
         )
         if len(path) > 1:

@@ -1,19 +1,23 @@
 """Sampling noise: when a change in sampled time per frame is more than the sampler's luck.
 
-The rule, used by the movers table and the differential flamegraph alike: a side's time
+The rule, used by the movers table and the differential flamegraph alike. A side's time
 per frame for one key (a function, a stack) is its samples over every profiled round,
-scaled to milliseconds per frame. Its variance is the larger of two estimates:
+scaled to milliseconds per frame. The change is real only when it clears two bars at once:
 
-- Poisson: sample counts of a stack are roughly Poisson, so the count's variance is the
-  count itself;
-- between rounds: with two or more profiled rounds, the spread of the per-round values
-  (their variance divided by the number of rounds), which also catches what Poisson does
-  not (a round that ran on a busier machine).
+- counts: sample counts are Poisson-like, but py-spy's are overdispersed (a round on a
+  busier machine samples everything more or less). Their variance is the count times
+  ``phi``, the median dispersion index (variance / mean of the per-round counts) over
+  the well-sampled keys of the table (a quasi-Poisson model: many keys, so ``phi`` is
+  well estimated, and a normal quantile ``z`` applies);
+- rounds: the spread of each key's per-round values (two or more rounds a side), with
+  Student's t at the pooled ``K_base + K_head - 2`` degrees of freedom: three rounds
+  estimate a variance badly, and a key whose three rounds happened to agree (a start-up
+  cost that varies twofold under load) must not pass for a mover.
 
-The change is real when it is more than ``z`` standard errors of the difference
-(``sqrt(var_base + var_head)``), with ``z`` set for the whole table at once (Bonferroni over
-every key compared, two-sided, ALPHA 0.05): with hundreds of functions, a per-function 5 %
-would mark several as moved on an A/A run. Within it, the change is ``~``.
+Both quantiles are set for the whole table at once (Bonferroni over every key compared,
+two-sided, ALPHA 0.05): with hundreds of functions, a per-function 5 % would mark several
+as moved on every A/A run. The change's uncertainty is the larger of the two half-widths;
+within it, the change is ``~``. Measured: ``benchmarks/profile_noise.py``.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from dataclasses import dataclass
 from statistics import NormalDist
 from typing import TypeVar
 
+from perfwaterfall.analysis.tdist import t_quantile
 from perfwaterfall.profile.folded import Folded, Stack
 
 ALPHA = 0.05  # for the whole table or picture, not for each function in it
@@ -94,19 +99,36 @@ def family_z(keys: int, alpha: float = ALPHA) -> float:
     return NormalDist().inv_cdf(1 - alpha / (2 * max(keys, 1)))
 
 
-def side_ms(counts: Sequence[int], side: SideSamples) -> tuple[float, float]:
-    """(milliseconds per frame, its variance) of one key on one side; see the module note."""
+def family_t(keys: int, df: int, alpha: float = ALPHA) -> float:
+    """Two-sided Student t quantile for ``keys`` comparisons at once (Bonferroni)."""
+    return t_quantile(1 - alpha / (2 * max(keys, 1)), df)
+
+
+@dataclass(frozen=True)
+class Bars:
+    """The table's quantiles and overdispersion: what every key's change must clear."""
+
+    z: float
+    phi: float  # >= 1: Poisson variance times this
+    t: float | None  # None when a side has fewer than two rounds (no spread to judge)
+
+
+def side_ms(counts: Sequence[int], side: SideSamples) -> float:
+    """Milliseconds per frame of one key on one side: all its samples over all rounds."""
+    return sum(counts) * side.round_scale / max(len(side.rounds), 1)
+
+
+def _poisson_var(counts: Sequence[int], side: SideSamples) -> float:
+    """Variance of ``side_ms`` if the total count were Poisson."""
+    return sum(counts) * (side.round_scale / max(len(side.rounds), 1)) ** 2
+
+
+def _spread_var(counts: Sequence[int], side: SideSamples) -> float:
+    """Variance of ``side_ms`` from the spread of the per-round values."""
     rounds = len(side.rounds)
-    if rounds == 0:
-        return 0.0, 0.0
-    scale = side.round_scale
-    mean = sum(counts) * scale / rounds
-    poisson = sum(counts) * (scale / rounds) ** 2
-    if rounds < 2:
-        return mean, poisson
-    per_round = [c * scale for c in counts]
-    between = sum((v - mean) ** 2 for v in per_round) / (rounds - 1) / rounds
-    return mean, max(poisson, between)
+    values = [c * side.round_scale for c in counts]
+    mean = sum(values) / rounds
+    return sum((v - mean) ** 2 for v in values) / (rounds - 1) / rounds
 
 
 def estimate(
@@ -114,25 +136,53 @@ def estimate(
     head_counts: Sequence[int],
     base: SideSamples,
     head: SideSamples,
-    z: float,
+    bars: Bars,
 ) -> Estimate:
-    base_ms, base_var = side_ms(base_counts, base)
-    head_ms, head_var = side_ms(head_counts, head)
-    return Estimate(base_ms, head_ms, z * math.sqrt(base_var + head_var))
+    counts_var = bars.phi * (_poisson_var(base_counts, base) + _poisson_var(head_counts, head))
+    half_width = bars.z * math.sqrt(counts_var)
+    if bars.t is not None:
+        rounds_var = _spread_var(base_counts, base) + _spread_var(head_counts, head)
+        half_width = max(half_width, bars.t * math.sqrt(rounds_var))
+    return Estimate(side_ms(base_counts, base), side_ms(head_counts, head), half_width)
 
 
 def estimates(
     base: SideSamples, head: SideSamples, keys_of: Callable[[Stack], Sequence[Key]]
 ) -> dict[Key, Estimate]:
-    """Every key either side sampled, with the family's ``z`` over all of them."""
+    """Every key either side sampled, judged with the bars of the whole family."""
     base_counts, head_counts = base.counts(keys_of), head.counts(keys_of)
     keys = base_counts.keys() | head_counts.keys()
-    z = family_z(len(keys))
     none_b, none_h = [0] * len(base.rounds), [0] * len(head.rounds)
+    spread = len(base.rounds) >= 2 and len(head.rounds) >= 2
+    bars = Bars(
+        z=family_z(len(keys)),
+        phi=dispersion([*base_counts.values(), *head_counts.values()]),
+        t=family_t(len(keys), len(base.rounds) + len(head.rounds) - 2) if spread else None,
+    )
     return {
-        key: estimate(base_counts.get(key, none_b), head_counts.get(key, none_h), base, head, z)
+        key: estimate(base_counts.get(key, none_b), head_counts.get(key, none_h), base, head, bars)
         for key in keys
     }
+
+
+def dispersion(per_round_counts: Sequence[Sequence[int]], min_mean: float = 5.0) -> float:
+    """``phi``: the median over keys of the per-round counts' variance / mean, at least 1
+    (1 with one round or no key sampled ``min_mean`` times a round: plain Poisson)."""
+    ratios = sorted(
+        _variance(c) / (sum(c) / len(c))
+        for c in per_round_counts
+        if len(c) >= 2 and sum(c) / len(c) >= min_mean
+    )
+    if not ratios:
+        return 1.0
+    middle = len(ratios) // 2
+    median = ratios[middle] if len(ratios) % 2 else (ratios[middle - 1] + ratios[middle]) / 2
+    return max(1.0, median)
+
+
+def _variance(values: Sequence[int]) -> float:
+    mean = sum(values) / len(values)
+    return sum((v - mean) ** 2 for v in values) / (len(values) - 1)
 
 
 def pooled(rounds: Sequence[Mapping[Stack, int]]) -> Folded:
