@@ -79,7 +79,7 @@ class SideSamples:
 @dataclass(frozen=True)
 class Estimate:
     """One key's milliseconds per frame on each side and the half-width beyond which the
-    change is real (``z`` standard errors of the difference)."""
+    change is real: the larger of the counts' and the rounds' bars (module note)."""
 
     base_ms: float
     head_ms: float
