@@ -11,6 +11,11 @@ FRAMES ?=
 ARGS ?=
 PROFILE_DIR ?= /tmp
 
+# The browser tests drive the distribution's Chromium through Playwright (whose own browser
+# download is not reachable from CI). Installed once; a machine without it fails the tests.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
 .PHONY: venv test faults bench lint format waterfall waterfall.profile ladder calibrate clean
 
 venv: $(STAMP)
@@ -21,8 +26,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-test: $(STAMP)
+test: $(STAMP) $(CHROMIUM)
 	$(PY) -m pytest -q
+
+$(CHROMIUM):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
 
 # The whole fault-injection suite (make test runs its fast subset): interrupts at every
 # moment, broken harnesses, hostile input, shared-memory limits, concurrent runs.

@@ -15,8 +15,10 @@ from perfwaterfall.analysis.report import ProfileView, Report, SideInfo, SweepRe
 from perfwaterfall.analysis.rounds_policy import rounds_policy
 from perfwaterfall.analysis.trust import check_comparison
 from perfwaterfall.errors import InvalidDocument, UsageError
+from perfwaterfall.flamegraph.tree import diff_flamegraph
 from perfwaterfall.measure.load import LOAD_KEY, busy_warning
 from perfwaterfall.profile.movers import movers
+from perfwaterfall.profile.pyspy import output_path
 from perfwaterfall.profile.rounds import ProfileData
 from perfwaterfall.store.bundle import Bundle, BundleSide
 
@@ -132,17 +134,18 @@ def _profile_view(
     if len(data.sides[name]) != len(bundle.sides):
         raise InvalidDocument(f"bundle: the profile of {name} does not have one entry per side")
     base, head = data.sides[name][sides[0]], data.sides[name][sides[1]]
+    base_samples, head_samples = base.samples(data.rate), head.samples(data.rate)
+    profiled = comparison.get(name)
+    stages = [s.name for s in profiled.head_stages] if profiled is not None else []
+    labels = (bundle.sides[sides[0]].label, bundle.sides[sides[1]].label)
+    diff_svg = output_path(Path(base.svg).parent, "diff", name, "flamegraph")
     return ProfileView(
         scenario=name,
-        movers=movers(
-            base.folded,
-            head.folded,
-            base_frames=base.frames,
-            head_frames=head.frames,
-            rate=data.rate,
-        ),
-        svg_paths=tuple(Path(p.svg) for p in data.sides[name]),
+        movers=movers(base_samples, head_samples),
+        svg_paths=(*(Path(p.svg) for p in data.sides[name]), diff_svg),
         problems=tuple(data.problems),
+        flamegraph=diff_flamegraph(name, labels, base_samples, head_samples, stages),
+        diff_svg=diff_svg,
     )
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from perfwaterfall.analysis.comparison import Comparison, ScenarioComparison
 from perfwaterfall.analysis.rounds_policy import RoundsPolicy
+from perfwaterfall.flamegraph.tree import DiffFlamegraph
 from perfwaterfall.measure.refs import RefInfo
 from perfwaterfall.profile.movers import Movers
 from perfwaterfall.store.bundle import Failure
@@ -30,8 +31,10 @@ class ProfileView:
 
     scenario: str | None
     movers: Movers | None
-    svg_paths: tuple[Path, ...] = ()
+    svg_paths: tuple[Path, ...] = ()  # py-spy's per side, then the differential one
     problems: tuple[str, ...] = ()
+    flamegraph: DiffFlamegraph | None = None  # the differential flamegraph's data
+    diff_svg: Path | None = None  # where compare writes it, next to py-spy's SVGs
 
 
 @dataclass(frozen=True)

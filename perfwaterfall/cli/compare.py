@@ -45,7 +45,7 @@ from perfwaterfall.errors import EXIT_RUN_FAILED, UsageError
 from perfwaterfall.measure import refs
 from perfwaterfall.measure.run import MeasureRequest, SideRequest
 from perfwaterfall.profile.pyspy import find_py_spy
-from perfwaterfall.profile.rounds import ProfileSettings
+from perfwaterfall.profile.rounds import DEFAULT_PROFILE_ROUNDS, ProfileSettings
 
 # A profiled round needs enough frames that one sample is not a visible fraction of
 # a frame (at 250 Hz and 60 frames one sample is 0.07 ms per frame).
@@ -112,6 +112,14 @@ def compare_command(
     profile_frames: Annotated[
         int, typer.Option("--profile-frames", help="Frames of each profiled round.")
     ] = DEFAULT_PROFILE_FRAMES,
+    profile_rounds: Annotated[
+        int,
+        typer.Option(
+            "--profile-rounds",
+            help="Profiled rounds per side for the movers and the differential flamegraph "
+            "(their spread marks sampling noise).",
+        ),
+    ] = DEFAULT_PROFILE_ROUNDS,
     profile_strict: Annotated[
         bool,
         typer.Option(
@@ -147,16 +155,18 @@ def compare_command(
         same_harness=same_harness,
         round_timeout_s=timeout,
         profile=_profile_settings(
-            profile or profile_strict, profile_dir, profile_frames, warmup, timeout
+            profile or profile_strict, profile_dir, profile_frames, profile_rounds, warmup, timeout
         ),
     )
     measured = measure_with_progress(request, no_color(ctx), save)
     from perfwaterfall.analysis.build import build_report
-    from perfwaterfall.cli.output import emit_report
+    from perfwaterfall.cli.output import emit_report, write_diff_flamegraph
 
     report = build_report(
         measured, threshold_pct=threshold, waterfall=waterfall, substages=substages
     )
+    if profile or profile_strict:
+        write_diff_flamegraph(report)
     code = emit_report(report, out)
     if code == 0 and profile_strict and report.profile is not None and report.profile.problems:
         code = EXIT_RUN_FAILED
@@ -164,14 +174,21 @@ def compare_command(
 
 
 def _profile_settings(
-    wanted: bool, directory: Path, frames: int, warmup: int, timeout: float
+    wanted: bool, directory: Path, frames: int, rounds: int, warmup: int, timeout: float
 ) -> ProfileSettings | None:
     if not wanted:
         return None
     if frames < 1:
         raise UsageError(f"--profile-frames must be at least 1, got {frames}")
+    if rounds < 1:
+        raise UsageError(f"--profile-rounds must be at least 1, got {rounds}")
     if not directory.is_dir():
         raise UsageError(f"--profile-dir {directory}: not a directory")
     return ProfileSettings(
-        py_spy=find_py_spy(), directory=directory, frames=frames, warmup=warmup, timeout=timeout
+        py_spy=find_py_spy(),
+        directory=directory,
+        frames=frames,
+        warmup=warmup,
+        timeout=timeout,
+        rounds=rounds,
     )

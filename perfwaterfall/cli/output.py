@@ -22,6 +22,7 @@ def emit_report(report: Report, options: OutputOptions) -> int:
         lambda console: print_report(console, report),
         lambda fmt: TEXT_FORMATS[fmt](report),
         options,
+        extra_html=_diff_flamegraph_html(report),
     )
     return exit_code(report, options.fail_on_regression)
 
@@ -39,7 +40,30 @@ def emit_sweep(sweep: SweepReport, options: OutputOptions) -> int:
     return 0
 
 
-def _emit(draw: Draw, export: Callable[[str], str], options: OutputOptions) -> None:
+def write_diff_flamegraph(report: Report) -> None:
+    """The differential flamegraph next to py-spy's SVGs, when a profile was made."""
+    profile = report.profile
+    if profile is None or profile.flamegraph is None or profile.diff_svg is None:
+        return
+    from perfwaterfall.flamegraph.svg import to_svg
+
+    _write(profile.diff_svg, to_svg(profile.flamegraph))
+
+
+def _diff_flamegraph_html(report: Report) -> str:
+    """The differential flamegraph inlined (script and all) for the HTML export, so one
+    file carries the whole story; empty without a profile."""
+    profile = report.profile
+    if profile is None or profile.flamegraph is None:
+        return ""
+    from perfwaterfall.flamegraph.svg import to_html_fragment
+
+    return to_html_fragment(profile.flamegraph)
+
+
+def _emit(
+    draw: Draw, export: Callable[[str], str], options: OutputOptions, extra_html: str = ""
+) -> None:
     if options.format == "terminal":
         if options.output is None:
             draw(make_console(no_color=options.no_color))
@@ -54,7 +78,10 @@ def _emit(draw: Draw, export: Callable[[str], str], options: OutputOptions) -> N
     if options.svg is not None:
         _write(options.svg, recorded(draw).export_svg(title="perf-waterfall"))
     if options.html is not None:
-        _write(options.html, recorded(draw).export_html())
+        html = recorded(draw).export_html()
+        if extra_html:
+            html = html.replace("</body>", f"{extra_html}\n</body>", 1)
+        _write(options.html, html)
 
 
 def exit_code(report: Report, fail_on_regression: float | None) -> int:

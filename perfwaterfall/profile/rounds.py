@@ -1,9 +1,11 @@
-"""The profiled rounds: one extra, uncounted round per side and format under py-spy.
+"""The profiled rounds: extra, uncounted rounds per side under py-spy.
 
 Sampling perturbs timing, so these rounds run after the measured ones and never
-enter the statistics. py-spy writes one format per run: a raw round gives the
-folded stacks for the movers, a flamegraph round the SVG people look at.
-A profile that cannot be made is a note, not a failure, unless asked for strictly.
+enter the statistics. py-spy writes one format per run: raw rounds give the folded
+stacks for the movers and the differential flamegraph (several, alternating sides, so
+the spread between rounds says how much of a change is noise), one flamegraph round
+per side the py-spy SVG. A profile that cannot be made is a note, not a failure, unless
+asked for strictly.
 """
 
 from __future__ import annotations
@@ -16,11 +18,14 @@ from perfwaterfall.errors import HarnessFailed
 from perfwaterfall.measure import harness
 from perfwaterfall.measure.scratch import scratch_dir
 from perfwaterfall.profile.folded import Folded, parse_folded
+from perfwaterfall.profile.noise import SideSamples, pooled
 from perfwaterfall.profile.pyspy import DEFAULT_RATE, NOT_FOUND, output_path, record_argv
 from perfwaterfall.profile.pyspy import diagnose as diagnose_denied
 from perfwaterfall.protocol import harness_spec
 from perfwaterfall.protocol.sanitize import number_text, shown
 
+# Raw rounds per side: two give a spread between rounds, three a steadier one.
+DEFAULT_PROFILE_ROUNDS = 3
 # Beyond these a bundle's profile is not one py-spy wrote: refused before movers divide by it.
 MAX_RATE = 1_000_000
 MAX_COUNT = 2**53  # exact in a float, so per-frame arithmetic stays finite
@@ -34,13 +39,18 @@ class ProfileSettings:
     warmup: int
     rate: int = DEFAULT_RATE
     timeout: float = 600.0
+    rounds: int = DEFAULT_PROFILE_ROUNDS  # raw rounds per side
 
 
 @dataclass(frozen=True)
 class SideProfile:
-    frames: int  # frames the profiled round pushed, warm-up included
+    frames: int  # frames each profiled round pushed, warm-up included
     svg: str
-    folded: Folded
+    folded: Folded  # every raw round's stacks added up
+    rounds: tuple[Folded, ...] = ()  # each raw round's stacks; () in bundles before them
+
+    def samples(self, rate: int) -> SideSamples:
+        return SideSamples(self.rounds or (self.folded,), self.frames, rate)
 
 
 @dataclass
@@ -54,15 +64,7 @@ class ProfileData:
             "rate": self.rate,
             "problems": self.problems,
             "scenarios": {
-                name: [
-                    {
-                        "frames": p.frames,
-                        "svg": p.svg,
-                        "folded": [[list(stack), count] for stack, count in p.folded.items()],
-                    }
-                    for p in per_side
-                ]
-                for name, per_side in self.sides.items()
+                name: [_side_dict(p) for p in per_side] for name, per_side in self.sides.items()
             },
         }
 
@@ -78,17 +80,38 @@ class ProfileData:
             rate=_count(data["rate"], "rate", 1, MAX_RATE),
             problems=[shown(str(p)) for p in data["problems"]],
             sides={
-                shown(str(name)): [
-                    SideProfile(
-                        frames=_count(p["frames"], "frames", 1, MAX_COUNT),
-                        svg=shown(str(p["svg"])),
-                        folded=_folded(p["folded"]),
-                    )
-                    for p in per_side
-                ]
+                shown(str(name)): [_side_profile(p) for p in per_side]
                 for name, per_side in scenarios.items()
             },
         )
+
+
+def _side_dict(side: SideProfile) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "frames": side.frames,
+        "svg": side.svg,
+        "folded": _pairs(side.folded),
+    }
+    if len(side.rounds) > 1:  # one round is the pooled stacks already
+        data["rounds"] = [_pairs(r) for r in side.rounds]
+    return data
+
+
+def _pairs(folded: Folded) -> list[list[Any]]:
+    return [[list(stack), count] for stack, count in folded.items()]
+
+
+def _side_profile(data: Any) -> SideProfile:
+    """``rounds`` is optional (bundles before it hold the pooled stacks only); when present
+    it is the truth, and the pooled stacks are its sum."""
+    folded = _folded(data["folded"])
+    rounds = tuple(_folded(r) for r in data.get("rounds", ()))
+    return SideProfile(
+        frames=_count(data["frames"], "frames", 1, MAX_COUNT),
+        svg=shown(str(data["svg"])),
+        folded=pooled(rounds) if rounds else folded,
+        rounds=rounds,
+    )
 
 
 def _count(value: Any, what: str, low: int, high: int) -> int:
@@ -114,27 +137,65 @@ class ProfileProblem(Exception):
     """This side's profile could not be made; the message says why."""
 
 
-def profile_side(
+def record_raw(
     spec: harness_spec.HarnessSpec,
     side: harness.SideCheckout,
     scenario: str,
     settings: ProfileSettings,
-) -> SideProfile:
-    """Record one side of one scenario: SVG for people, folded stacks for the movers."""
+) -> Folded:
+    """One raw profiled round: its stacks, paths relative to the side's worktree."""
     assert settings.py_spy is not None
-    svg = output_path(settings.directory, side.label, scenario, "flamegraph")
     with scratch_dir("profile") as tmp:
         raw = tmp / "stacks.folded"
-        for fmt, target in (("raw", raw), ("flamegraph", svg)):
-            wrap = record_argv(settings.py_spy, target, fmt, settings.rate)  # type: ignore[arg-type]
-            _record(spec, side, scenario, settings, wrap)
+        wrap = record_argv(settings.py_spy, raw, "raw", settings.rate)
+        _record(spec, side, scenario, settings, wrap)
         try:
             folded = parse_folded(raw.read_text(errors="replace"), roots=[side.worktree])
         except OSError:
             raise ProfileProblem(f"{side.label}: py-spy wrote no samples for {scenario}") from None
-    if not folded or not svg.is_file():
+    if not folded:
         raise ProfileProblem(f"{side.label}: py-spy recorded no samples of {scenario}")
-    return SideProfile(frames=settings.frames + settings.warmup, svg=str(svg), folded=folded)
+    return folded
+
+
+def record_svg(
+    spec: harness_spec.HarnessSpec,
+    side: harness.SideCheckout,
+    scenario: str,
+    settings: ProfileSettings,
+) -> Path:
+    """py-spy's own flamegraph of one side: ``DIR/perf-waterfall-<side>-<scenario>.svg``."""
+    assert settings.py_spy is not None
+    svg = output_path(settings.directory, side.label, scenario, "flamegraph")
+    wrap = record_argv(settings.py_spy, svg, "flamegraph", settings.rate)
+    _record(spec, side, scenario, settings, wrap)
+    if not svg.is_file():
+        raise ProfileProblem(f"{side.label}: py-spy recorded no samples of {scenario}")
+    return svg
+
+
+def profile_scenario(
+    spec: harness_spec.HarnessSpec,
+    sides: list[harness.SideCheckout],
+    scenario: str,
+    settings: ProfileSettings,
+) -> list[SideProfile]:
+    """``settings.rounds`` raw rounds per side, the sides alternating A B B A as the measured
+    rounds do (a machine getting busier weighs on both), then one SVG round per side."""
+    rounds: list[list[Folded]] = [[] for _ in sides]
+    for r in range(max(settings.rounds, 1)):
+        order = list(enumerate(sides))
+        for i, side in order if r % 2 == 0 else reversed(order):
+            rounds[i].append(record_raw(spec, side, scenario, settings))
+    return [
+        SideProfile(
+            frames=settings.frames + settings.warmup,
+            svg=str(record_svg(spec, side, scenario, settings)),
+            folded=pooled(side_rounds),
+            rounds=tuple(side_rounds),
+        )
+        for side, side_rounds in zip(sides, rounds, strict=True)
+    ]
 
 
 def _record(
@@ -175,7 +236,7 @@ def profile_all(
     settings.directory.mkdir(parents=True, exist_ok=True)
     for scenario in scenarios:
         try:
-            data.sides[scenario] = [profile_side(spec, s, scenario, settings) for s in sides]
+            data.sides[scenario] = profile_scenario(spec, sides, scenario, settings)
         except ProfileProblem as problem:
             data.problems.append(str(problem))
             break

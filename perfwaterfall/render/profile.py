@@ -1,4 +1,5 @@
-"""The profile panel: the functions whose time per frame moved most, and where the SVGs are."""
+"""The profile panel: the functions whose time per frame moved most, each with its sampling
+noise (a change within it is ``~``, as in the waterfall), and where the SVGs are."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from rich.table import Table
 from rich.text import Text
 
 from perfwaterfall.present import numbers
+from perfwaterfall.present.numbers import NOISE_MARK
+from perfwaterfall.present.profile_text import samples_text
 from perfwaterfall.profile.movers import Mover, Movers
 
 TITLE = "Where the time moved (py-spy, ms per frame)"
@@ -44,8 +47,15 @@ def function_text(function: str) -> Text:
 
 
 def change_text(mover: Mover) -> Text:
+    """Coloured when real; '~ +0.05', dim, within sampling noise."""
+    if not mover.real:
+        return Text(f"{NOISE_MARK} {numbers.signed_ms(mover.delta)}", style="pw.dim", no_wrap=True)
     style = "pw.faster" if mover.delta < 0 else "pw.slower"
     return Text(numbers.signed_ms(mover.delta), style=style, no_wrap=True)
+
+
+def noise_text(mover: Mover) -> str:
+    return f"±{numbers.ms(mover.uncertainty_ms)}"
 
 
 def _table(movers: Movers, base_label: str, head_label: str) -> Table:
@@ -61,6 +71,7 @@ def _table(movers: Movers, base_label: str, head_label: str) -> Table:
     table.add_column(numbers.one_line(base_label), justify="right", no_wrap=True)
     table.add_column(numbers.one_line(head_label), justify="right", no_wrap=True)
     table.add_column("change", justify="right", no_wrap=True)
+    table.add_column("noise", justify="right", no_wrap=True, style="pw.dim")
     sections = [("self time", movers.by_self), ("total time", movers.by_total)]
     for title, rows in sections:
         if not rows:
@@ -72,6 +83,7 @@ def _table(movers: Movers, base_label: str, head_label: str) -> Table:
                 numbers.ms(mover.base_ms),
                 numbers.ms(mover.head_ms),
                 change_text(mover),
+                noise_text(mover),
                 end_section=i == len(rows) - 1,
             )
     return table
@@ -79,9 +91,11 @@ def _table(movers: Movers, base_label: str, head_label: str) -> Table:
 
 def _footer(movers: Movers, base_label: str, head_label: str, svg_paths: Sequence[Path]) -> Text:
     text = Text(
-        f"sampled {numbers.ms(movers.base_ms)} ms per frame at {numbers.one_line(base_label)}, "
-        f"{numbers.ms(movers.head_ms)} at {numbers.one_line(head_label)}, over all processes "
-        "(time blocked waiting is not sampled)",
+        f"sampled {numbers.ms(movers.base_ms)} ms per frame at {numbers.one_line(base_label)} "
+        f"({samples_text(movers.base_samples, movers.base_rounds)}), "
+        f"{numbers.ms(movers.head_ms)} at {numbers.one_line(head_label)} "
+        f"({samples_text(movers.head_samples, movers.head_rounds)}), over all processes "
+        f"(time blocked waiting is not sampled); {NOISE_MARK}: within sampling noise",
         style="pw.dim",
     )
     for path in svg_paths:

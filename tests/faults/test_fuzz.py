@@ -15,6 +15,7 @@ import contextlib
 import json
 import math
 import os
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,8 @@ from hypothesis import strategies as st
 
 from perfwaterfall.cli.app import main
 from perfwaterfall.errors import InvalidDocument
+from perfwaterfall.flamegraph.svg import to_svg
+from perfwaterfall.flamegraph.tree import diff_flamegraph
 from perfwaterfall.profile.movers import movers
 from perfwaterfall.profile.rounds import ProfileData
 from perfwaterfall.protocol.document import RoundResult, load_results, loads_json, parse_results
@@ -141,16 +144,16 @@ def test_a_profile_is_refused_or_gives_finite_movers(data: Any) -> None:
     except (KeyError, IndexError, TypeError, ValueError, AttributeError):
         return
     base, head = profile.sides["weird.name"]
-    found = movers(
-        base.folded,
-        head.folded,
-        base_frames=base.frames,
-        head_frames=head.frames,
-        rate=profile.rate,
-    )
+    found = movers(base.samples(profile.rate), head.samples(profile.rate))
     for mover in (*found.by_self, *found.by_total):
         assert math.isfinite(mover.base_ms) and math.isfinite(mover.head_ms), mover
+        assert math.isfinite(mover.uncertainty_ms), mover
     assert_shown([list(stack) for stack in (*base.folded, *head.folded)])
+    # the differential flamegraph of any stacks is well-formed XML: names stay data
+    diff = diff_flamegraph(
+        "weird.name", ("b", "h"), base.samples(profile.rate), head.samples(profile.rate), ()
+    )
+    ET.fromstring(to_svg(diff).split("\n", 1)[1])
 
 
 @FUZZ

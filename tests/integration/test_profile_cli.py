@@ -12,6 +12,8 @@ from pathlib import Path
 from tests.helpers.cli import run_cli, run_cli_process
 
 ROOT = Path(__file__).parents[2]
+SVG = "{http://www.w3.org/2000/svg}"
+STAGES = ["VideoIn", "Detector", "Tracker", "Sink"]  # 480p_raw's filters, in frame order
 SMALL = ["-s", "480p_raw", "--frames", "3", "--rounds", "2", "--warmup", "1"]
 
 
@@ -20,14 +22,40 @@ def test_profile_writes_an_svg_per_side_and_names_real_functions(tmp_path, capsy
     monkeypatch.setenv("SCENARIOS_SCALE", "0.05")
     args = ["compare", "WORKTREE", "WORKTREE", "--repo", ROOT, *SMALL]
     profile = ["--profile", "--profile-dir", tmp_path, "--profile-frames", "20"]
+    html = tmp_path / "report.html"
     code, out, err = run_cli(
-        [*args, "--base-env", "SCENARIOS_TRANSPORT=copy", *profile, "--format", "markdown"], capsys
+        [
+            *args,
+            "--base-env",
+            "SCENARIOS_TRANSPORT=copy",
+            *profile,
+            "--profile-rounds",
+            "2",
+            "--format",
+            "markdown",
+            "--html",
+            html,
+        ],
+        capsys,
     )
     assert code == 0, err
     svgs = sorted(p.name for p in tmp_path.glob("*.svg"))
-    assert svgs == ["perf-waterfall-base-480p_raw.svg", "perf-waterfall-head-480p_raw.svg"]
+    assert svgs == [
+        "perf-waterfall-base-480p_raw.svg",
+        "perf-waterfall-diff-480p_raw.svg",
+        "perf-waterfall-head-480p_raw.svg",
+    ]
     for svg in tmp_path.glob("*.svg"):
         assert ET.parse(svg).getroot().tag.endswith("svg")
+    # the differential one: stage towers in frame order, the harness last
+    diff = ET.parse(tmp_path / "perf-waterfall-diff-480p_raw.svg").getroot()
+    view = next(g for g in diff.iter(f"{SVG}g") if g.get("data-view") == "folded")
+    towers = [g.get("data-name") for g in view.iter(f"{SVG}g") if "pw-tower" in g.get("class", "")]
+    main = towers[: towers.index("harness") + 1]
+    assert [t for t in main if t in STAGES] == [s for s in STAGES if s in main], towers
+    assert "harness" in main
+    assert 'id="pw-diff-flamegraph"' in html.read_text()  # one file carries the whole story
+    assert "samples over 2 rounds" in out
     assert "Where the time moved" in out
     named = re.findall(r"\| ([A-Za-z_.<>\\]+) \(([\w/\\.]+\.py)\)", out)
     assert named, out

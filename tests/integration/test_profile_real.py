@@ -13,11 +13,14 @@ from pathlib import Path
 
 import pytest
 
+from perfwaterfall.flamegraph.layout import colour, max_real_delta
+from perfwaterfall.flamegraph.tree import diff_flamegraph
 from perfwaterfall.measure import harness
 from perfwaterfall.measure.harness import SideCheckout
 from perfwaterfall.measure.refs import RefInfo
-from perfwaterfall.profile.folded import parse_folded
+from perfwaterfall.profile.folded import Folded, parse_folded
 from perfwaterfall.profile.movers import movers
+from perfwaterfall.profile.noise import SideSamples
 from perfwaterfall.profile.pyspy import (
     NOT_FOUND,
     PTRACE_DENIED,
@@ -26,6 +29,7 @@ from perfwaterfall.profile.pyspy import (
     find_py_spy,
     record_argv,
 )
+from perfwaterfall.profile.rounds import ProfileSettings, record_raw
 from perfwaterfall.protocol.harness_spec import HarnessSpec
 from tests.helpers.profiles import seen_processes
 
@@ -35,6 +39,8 @@ REF = RefInfo(name="HEAD", sha="a" * 40, short="aaaaaaa", subject="under test")
 FRAMES, WARMUP = 5, 1
 STAGES = {"VideoIn", "Detector", "Tracker", "Sink"}  # the 480p_raw pipeline's filters
 SVG = "{http://www.w3.org/2000/svg}svg"
+ENCODE = "ZmqEndpoint.encode (scenarios/transport/zmq.py)"
+SOCKET_SEND = "Socket.send (zmq/sugar/socket.py)"
 NOBODY = ("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups")
 
 pytestmark = pytest.mark.slow
@@ -81,7 +87,8 @@ def test_folded_output_parses_and_its_movers_name_real_code(py_spy, tmp_path):
     assert "harness" in seen_processes(folded)
     assert STAGES & set(seen_processes(folded)), "py-spy did not follow the filter processes"
     frames = FRAMES + WARMUP
-    result = movers({}, folded, base_frames=frames, head_frames=frames, rate=250, top=100)
+    nothing = SideSamples(({},), frames=frames, rate=250)
+    result = movers(nothing, SideSamples((folded,), frames=frames, rate=250), top=100)
     ours = [m.function for m in result.by_total if re.search(r"\(scenarios/\S+\.py\)$", m.function)]
     assert ours, result.by_total
     for function in ours:
@@ -123,3 +130,28 @@ def test_real_permission_error_is_diagnosed(py_spy):
         pytest.skip(f"nobody may not run {py_spy} here")
     assert done.returncode != 0
     assert diagnose(done.stderr) == PTRACE_DENIED, done.stderr
+
+
+def test_copy_against_nocopy_marks_the_copies_real_and_blue(py_spy, tmp_path):
+    """4K frames through the copying and the zero-copy transport, four profiled rounds a side,
+    alternating: encode's bytearray copy and the copying send are real and shrink (blue)."""
+    settings = ProfileSettings(py_spy=py_spy, directory=tmp_path, frames=8, warmup=1, rounds=4)
+    sides = [
+        SideCheckout(label=name, ref=REF, worktree=ROOT, env={"SCENARIOS_TRANSPORT": name})
+        for name in ("copy", "nocopy")
+    ]
+    rounds: list[list[Folded]] = [[], []]
+    for r in range(settings.rounds):
+        for i in (0, 1) if r % 2 == 0 else (1, 0):
+            rounds[i].append(record_raw(SPEC, sides[i], "4k_raw", settings))
+    base, head = (SideSamples(tuple(r), frames=9, rate=settings.rate) for r in rounds)
+    found = {m.function: m for m in movers(base, head, top=1000).by_self}
+    for copy in (ENCODE, SOCKET_SEND):
+        assert found[copy].real and found[copy].delta < 0, found[copy]
+
+    diff = diff_flamegraph("4k_raw", ("copy", "nocopy"), base, head, ["VideoIn", "Detector"])
+    encode = [n for n in diff.folded.nodes() if n.name == ENCODE and n.own.real]
+    assert encode and all(n.own.delta < 0 for n in encode)  # nocopy's encode only wraps
+    fill = colour(encode[0].own.delta, max_real_delta(diff.folded), True)
+    red, green, blue = (int(c) for c in fill[4:-1].split(","))
+    assert blue == 255 and red == green < 255, fill

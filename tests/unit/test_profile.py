@@ -6,6 +6,7 @@ import io
 import os
 import stat
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from perfwaterfall.export.profile_markdown import movers_markdown
 from perfwaterfall.profile.folded import Folded, parse_folded
 from perfwaterfall.profile.movers import Mover, Movers, movers
+from perfwaterfall.profile.noise import SideSamples, family_z
 from perfwaterfall.profile.pyspy import (
     NOT_FOUND,
     PTRACE_DENIED,
@@ -194,38 +196,58 @@ EXPECTED = Movers(
 )
 
 
+def one_round(folded: Folded, frames: int, rate: int) -> SideSamples:
+    return SideSamples((folded,), frames, rate)
+
+
+def values(found: tuple[Mover, ...]) -> list[tuple[str, float, float]]:
+    return [(m.function, m.base_ms, m.head_ms) for m in found]
+
+
 def test_movers_exact(base, head):
     """Unmoved functions (JSON decoding, the recursive checksum) and import-time samples
-    (numpy) are left out; runpy's frames are plumbing, not functions."""
-    assert movers(base, head, base_frames=10, head_frames=20, rate=100) == EXPECTED
+    (numpy) are left out; runpy's frames are plumbing, not functions. A handful of samples
+    a side is all within sampling noise: nothing is real, the order is by size."""
+    found = movers(one_round(base, 10, 100), one_round(head, 20, 100))
+    assert values(found.by_self) == values(EXPECTED.by_self)
+    assert values(found.by_total) == values(EXPECTED.by_total)
+    assert (found.base_ms, found.head_ms) == (EXPECTED.base_ms, EXPECTED.head_ms)
+    assert (found.base_samples, found.head_samples, found.base_rounds) == (30, 46, 1)
+    assert not any(m.real for m in (*found.by_self, *found.by_total))
+    # ENCODE: 6 samples at base (1 ms each), 0 at head: Poisson sd sqrt(6) ms, z set over
+    # the 7 functions sampled as a leaf
+    encode = found.by_self[0]
+    assert encode.uncertainty_ms == pytest.approx(family_z(7) * 6**0.5)
 
 
 def test_top_keeps_the_largest(base, head):
-    result = movers(base, head, base_frames=10, head_frames=20, rate=100, top=2)
-    assert result.by_self == EXPECTED.by_self[:2]
-    assert result.by_total == EXPECTED.by_total[:2]
+    result = movers(one_round(base, 10, 100), one_round(head, 20, 100), top=2)
+    assert values(result.by_self) == values(EXPECTED.by_self[:2])
+    assert values(result.by_total) == values(EXPECTED.by_total[:2])
 
 
 def test_recursion_counts_once_per_stack():
     folded = {("f (a.py)", "f (a.py)", "f (a.py)"): 3}
-    result = movers({}, folded, base_frames=1, head_frames=1, rate=1000)
-    assert result.by_total == (Mover("f (a.py)", 0.0, 3.0),)
-    assert result.by_self == (Mover("f (a.py)", 0.0, 3.0),)
+    result = movers(one_round({}, 1, 1000), one_round(folded, 1, 1000))
+    assert values(result.by_total) == [("f (a.py)", 0.0, 3.0)]
+    assert values(result.by_self) == [("f (a.py)", 0.0, 3.0)]
 
 
 def test_same_profile_moves_nothing(base):
-    result = movers(base, base, base_frames=10, head_frames=10, rate=100)
+    result = movers(one_round(base, 10, 100), one_round(base, 10, 100))
     assert result.empty and result.base_ms == result.head_ms == 30.0
 
 
 def test_movers_reject_nonsense_scales(base):
     with pytest.raises(ValueError):
-        movers(base, base, base_frames=0, head_frames=10, rate=100)
+        one_round(base, 0, 100)
 
 
 def test_mover_delta_and_round_trip():
     assert Mover("f", 2.5, 1.0).delta == -1.5
     assert Movers.from_dict(EXPECTED.to_dict()) == EXPECTED
+    noisy = Movers((Mover("f", 1.0, 1.5, 0.75),), (), 1.0, 1.5, 400, 600, 3, 3)
+    assert Movers.from_dict(noisy.to_dict()) == noisy and not noisy.by_self[0].real
     assert Movers.from_dict({"by_self": [], "by_total": [], "base_ms": 0, "head_ms": 1}).empty
 
 
@@ -352,26 +374,32 @@ def test_profile_messages_are_one_line_each():
 # ---------------------------------------------------------------- panel and markdown
 
 SMALL = Movers(
-    by_self=(Mover(ENCODE, 6.0, 0.0), Mover(POLL, 5.0, 8.0)),
-    by_total=(Mover(SEND, 10.0, 2.0),),
+    by_self=(Mover(ENCODE, 6.0, 0.0, 1.5), Mover(POLL, 5.0, 8.0, 4.0)),
+    by_total=(Mover(SEND, 10.0, 2.0, 2.0),),
     base_ms=30.0,
     head_ms=23.0,
+    base_samples=4500,
+    head_samples=3450,
+    base_rounds=3,
+    head_rounds=3,
 )
 SVGS = [Path("/tmp/perf-waterfall-base-4k_raw.svg"), Path("/tmp/perf-waterfall-head-4k_raw.svg")]
 
 PANEL = """\
 ╭─ Where the time moved (py-spy, ms per frame) ────────────────────────────────╮
-│ function                                          copy   nocopy   change     │
-│ ────────────────────────────────────────────────────────────────────────     │
+│ function                                     copy   nocopy    change   noise │
+│ ──────────────────────────────────────────────────────────────────────────── │
 │ self time                                                                    │
-│ ZmqEndpoint.encode (scenarios/transport/zmq.py)   6.00    0.000    -6.00     │
-│ Poller.poll (zmq/sugar/poll.py)                   5.00     8.00    +3.00     │
+│ ZmqEndpoint.encode                           6.00    0.000     -6.00   ±1.50 │
+│ (scenarios/transport/zmq.py)                                                 │
+│ Poller.poll (zmq/sugar/poll.py)              5.00     8.00   ~ +3.00   ±4.00 │
 │                                                                              │
 │ total time                                                                   │
-│ Stage.send (scenarios/stage.py)                   10.0     2.00    -8.00     │
+│ Stage.send (scenarios/stage.py)              10.0     2.00     -8.00   ±2.00 │
 │                                                                              │
-│ sampled 30.0 ms per frame at copy, 23.0 at nocopy, over all processes (time  │
-│ blocked waiting is not sampled)                                              │
+│ sampled 30.0 ms per frame at copy (4,500 samples over 3 rounds), 23.0 at     │
+│ nocopy (3,450 samples over 3 rounds), over all processes (time blocked       │
+│ waiting is not sampled); ~: within sampling noise                            │
 │ flamegraph /tmp/perf-waterfall-base-4k_raw.svg                               │
 │ flamegraph /tmp/perf-waterfall-head-4k_raw.svg                               │
 ╰──────────────────────────────────────────────────────────────────────────────╯
@@ -389,18 +417,22 @@ def test_panel_exact_text():
     assert render_panel(SMALL) == PANEL
 
 
-def test_panel_colours_shrunk_green_and_grown_red():
-    console = truecolor_console()
-    text = render_panel(SMALL, console=console)
-
+def test_panel_colours_shrunk_green_grown_red_and_noise_neither():
     def rgb(hex_colour: str) -> str:
         r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
         return f"38;2;{r};{g};{b}"
 
-    shrunk = next(line for line in text.splitlines() if "-6.00" in line)
-    grown = next(line for line in text.splitlines() if "+3.00" in line)
+    def line_of(movers_: Movers, change: str) -> str:
+        text = render_panel(movers_, console=truecolor_console())
+        return next(line for line in text.splitlines() if change in line)
+
+    shrunk = line_of(SMALL, "-6.00")
     assert rgb(FASTER) in shrunk and rgb(SLOWER) not in shrunk
-    assert rgb(SLOWER) in grown and rgb(FASTER) not in grown
+    noise = line_of(SMALL, "~ +3.00")  # within ±4.00: no colour of news
+    assert rgb(SLOWER) not in noise and rgb(FASTER) not in noise
+    real = replace(SMALL, by_self=(Mover(POLL, 5.0, 8.0, 1.0),))
+    grown = line_of(real, "+3.00")
+    assert rgb(SLOWER) in grown and rgb(FASTER) not in grown and "~" not in grown
 
 
 def test_panel_when_nothing_moved():
@@ -412,16 +444,17 @@ def test_markdown_exact():
     assert movers_markdown(SMALL, base_label="copy", head_label="no|copy", svg_paths=SVGS) == [
         "**Where the time moved** (py-spy, ms per frame over all processes)",
         "",
-        "| Function | copy | no\\|copy | Change |",
-        "|---|---:|---:|---:|",
-        "| ***self time*** | | | |",
-        "| ZmqEndpoint.encode (scenarios/transport/zmq.py) | 6.00 | 0.000 | -6.00 |",
-        "| Poller.poll (zmq/sugar/poll.py) | 5.00 | 8.00 | +3.00 |",
-        "| ***total time*** | | | |",
-        "| Stage.send (scenarios/stage.py) | 10.0 | 2.00 | -8.00 |",
+        "| Function | copy | no\\|copy | Change | Noise |",
+        "|---|---:|---:|---:|---:|",
+        "| ***self time*** | | | | |",
+        "| ZmqEndpoint.encode (scenarios/transport/zmq.py) | 6.00 | 0.000 | -6.00 | ±1.50 |",
+        "| Poller.poll (zmq/sugar/poll.py) | 5.00 | 8.00 | \\~ +3.00 | ±4.00 |",
+        "| ***total time*** | | | | |",
+        "| Stage.send (scenarios/stage.py) | 10.0 | 2.00 | -8.00 | ±2.00 |",
         "",
-        "Sampled 30.0 ms per frame at copy, 23.0 at no\\|copy; "
-        "time blocked waiting is not sampled.",
+        "Sampled 30.0 ms per frame at copy (4,500 samples over 3 rounds), 23.0 at no\\|copy "
+        "(3,450 samples over 3 rounds); time blocked waiting is not sampled; "
+        "\\~: within sampling noise.",
         "",
         "Flamegraphs: /tmp/perf-waterfall-base-4k\\_raw.svg, /tmp/perf-waterfall-head-4k\\_raw.svg",
     ]
@@ -430,4 +463,4 @@ def test_markdown_exact():
 def test_markdown_escapes_function_names():
     hostile = Movers((Mover("<b>x</b>|y (a_b.py)", 1.0, 2.0),), (), 1.0, 2.0)
     row = movers_markdown(hostile, base_label="b", head_label="h")[5]
-    assert row == "| \\<b\\>x\\</b\\>\\|y (a\\_b.py) | 1.00 | 2.00 | +1.00 |"
+    assert row == "| \\<b\\>x\\</b\\>\\|y (a\\_b.py) | 1.00 | 2.00 | +1.00 | ±0.000 |"
