@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from perfwaterfall.analysis.stats import Change, geometric_mean
 from perfwaterfall.analysis.verdict import Design, judge
@@ -27,17 +27,28 @@ class RoundSummary:
     frame_ms: float
     ipc_ms: float
     stage_ms: dict[str, float]
+    substage_ms: dict[tuple[str, ...], float] = field(default_factory=dict)  # by path
 
 
 @dataclass(frozen=True)
 class StageChange:
-    """A stage matched by name across sides; one side is None when it exists only once."""
+    """A stage matched by name across sides (a sub-stage by its path); one side is None
+    when it exists only once."""
 
     name: str
     kind: str
     change: Change | None
     base_ms: float | None
     head_ms: float | None
+    parent: tuple[str, ...] = ()  # a sub-stage's parent path; () for a stage of the frame
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        return (*self.parent, self.name)
+
+    @property
+    def depth(self) -> int:
+        return len(self.parent)
 
 
 @dataclass(frozen=True)
@@ -53,9 +64,17 @@ class ScenarioComparison:
     head_hops: int
     rounds: tuple[int, int]
     frames: tuple[int, int]
+    substages: tuple[StageChange, ...] = ()  # parts of stages, parents listed first
 
     def stage(self, name: str) -> StageChange | None:
         return next((s for s in self.stages if s.name == name), None)
+
+    def substage(self, *path: str) -> StageChange | None:
+        return next((s for s in self.substages if s.path == path), None)
+
+    def children(self, path: tuple[str, ...]) -> tuple[StageChange, ...]:
+        """The sub-stages directly inside the stage at ``path``, in frame order."""
+        return tuple(s for s in self.substages if s.parent == path)
 
     @property
     def base_fps(self) -> float:
@@ -97,6 +116,7 @@ def fps(frame_ms: float) -> float:
 
 
 def summarize_round(result: RoundResult) -> RoundSummary:
+    """Frame time and IPC from the stages alone: sub-stages are parts of them, never added."""
     ipc = result.ipc_indices
     return RoundSummary(
         frame_ms=statistics.median(sum(row) for row in result.samples_ms),
@@ -104,6 +124,10 @@ def summarize_round(result: RoundResult) -> RoundSummary:
         stage_ms={
             stage.name: statistics.median(row[i] for row in result.samples_ms)
             for i, stage in enumerate(result.stages)
+        },
+        substage_ms={
+            stage.path: statistics.median(row[i] for row in result.substage_samples_ms)
+            for i, stage in enumerate(result.substages)
         },
     )
 
@@ -145,33 +169,27 @@ def compare_scenario(
     b_frame = [r.frame_ms for r in b_sum]
     b_ipc = [r.ipc_ms for r in b_sum]
 
-    stage_changes = []
-    head_kinds = {s.name: s.kind for s in h_stages}
-    base_names = {s.name for s in b_stages}
-    for st in _union_in_order(b_stages, h_stages):
-        in_b, in_h = st.name in base_names, st.name in head_kinds
-        ch = None
-        if in_b and in_h:
-            ch = change(
-                [r.stage_ms[st.name] for r in b_sum],
-                [r.stage_ms[st.name] for r in h_sum],
-                MIN_STAGE_EFFECT_MS,
-            )
-        stage_changes.append(
-            StageChange(
-                name=st.name,
-                kind=st.kind,
-                change=ch,
-                base_ms=ch.base.median if ch else _median_of(b_sum, st.name) if in_b else None,
-                head_ms=ch.head.median if ch else _median_of(h_sum, st.name) if in_h else None,
-            )
+    def stage_change(st: Stage) -> StageChange:
+        """A stage or sub-stage: judged like any quantity when both sides have it."""
+        b_values = [v for r in b_sum if (v := _stage_ms(r, st)) is not None]
+        h_values = [v for r in h_sum if (v := _stage_ms(r, st)) is not None]
+        in_b, in_h = bool(b_values), bool(h_values)
+        ch = change(b_values, h_values, MIN_STAGE_EFFECT_MS) if in_b and in_h else None
+        return StageChange(
+            name=st.name,
+            kind=st.kind,
+            change=ch,
+            base_ms=statistics.median(b_values) if in_b else None,
+            head_ms=statistics.median(h_values) if in_h else None,
+            parent=st.parent,
         )
+
     return ScenarioComparison(
         name=head[-1].scenario.name,
         label=head[-1].scenario.label or base[-1].scenario.label,
         base_stages=b_stages,
         head_stages=h_stages,
-        stages=tuple(stage_changes),
+        stages=tuple(stage_change(st) for st in _union_in_order(b_stages, h_stages)),
         frame=change(b_frame, [r.frame_ms for r in h_sum], frame=True),
         ipc=change(
             b_ipc,
@@ -183,6 +201,9 @@ def compare_scenario(
         head_hops=len(head[-1].ipc_indices),
         rounds=(len(base), len(head)),
         frames=(len(base[-1].samples_ms), len(head[-1].samples_ms)),
+        substages=tuple(
+            stage_change(st) for st in _union_in_order(base[-1].substages, head[-1].substages)
+        ),
     )
 
 
@@ -197,28 +218,49 @@ def ipc_threshold_pct(
     return threshold_pct * frame / ipc
 
 
-def quantity_names(base: Sequence[RoundResult], head: Sequence[RoundResult]) -> list[str]:
-    """What one scenario's comparison judges: frame time, IPC, and each stage on both sides."""
+def quantity_names(
+    base: Sequence[RoundResult], head: Sequence[RoundResult]
+) -> list[str | tuple[str, ...]]:
+    """What one scenario's comparison judges: frame time, IPC, each stage on both sides,
+    and each sub-stage (by path) on both sides.
+
+    Sub-stages are more comparisons of the same family: each is one more claim a reader
+    may act on ("serialize got slower"), so each takes its share of the half of ALPHA
+    that stages and IPC share (verdict.py), exactly as a stage does. The guarantee that
+    an A/A comparison calls nothing real with probability above ALPHA then still holds
+    for every verdict drawn. Frame times keep their own half: nesting never weakens
+    the headline or the gate.
+    """
     shared = {s.name for s in base[-1].stages} & {s.name for s in head[-1].stages}
-    return ["frame", "ipc", *(s.name for s in head[-1].stages if s.name in shared)]
+    shared_paths = {s.path for s in base[-1].substages} & {s.path for s in head[-1].substages}
+    return [
+        "frame",
+        "ipc",
+        *(s.name for s in head[-1].stages if s.name in shared),
+        *(s.path for s in head[-1].substages if s.path in shared_paths),
+    ]
 
 
-def _median_of(summaries: list[RoundSummary], stage: str) -> float:
-    return statistics.median(s.stage_ms[stage] for s in summaries)
+def _stage_ms(summary: RoundSummary, stage: Stage) -> float | None:
+    """The round's median of a stage (by name) or a sub-stage (by path); None if absent."""
+    if stage.parent:
+        return summary.substage_ms.get(stage.path)
+    return summary.stage_ms.get(stage.name)
 
 
 def _union_in_order(a: Sequence[Stage], b: Sequence[Stage]) -> list[Stage]:
     """Stages of both sides in frame order: head's order, with base-only stages
-    slotted in after the stage they followed in base."""
+    slotted in after the stage they followed in base. Matched by path: a sub-stage
+    is the same only under the same parent."""
     out = list(b)
-    names = {s.name for s in b}
+    paths = {s.path for s in b}
     for i, st in enumerate(a):
-        if st.name in names:
+        if st.path in paths:
             continue
-        prev = a[i - 1].name if i else None
-        pos = next((j + 1 for j, s in enumerate(out) if s.name == prev), 0)
+        prev = a[i - 1].path if i else None
+        pos = next((j + 1 for j, s in enumerate(out) if s.path == prev), 0)
         out.insert(pos, st)
-        names.add(st.name)
+        paths.add(st.path)
     return out
 
 

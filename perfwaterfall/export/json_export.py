@@ -7,7 +7,7 @@ import json
 import math
 from typing import Any
 
-from perfwaterfall.analysis.comparison import ScenarioComparison
+from perfwaterfall.analysis.comparison import ScenarioComparison, StageChange
 from perfwaterfall.analysis.paired import RelativeChange
 from perfwaterfall.analysis.report import Report, SideInfo, SweepReport
 from perfwaterfall.analysis.stats import Change, Estimate
@@ -58,16 +58,19 @@ def _scenario(sc: ScenarioComparison) -> dict[str, Any]:
         "per_hop_ms": {"base": sc.per_hop("base"), "head": sc.per_hop("head")},
         "detectable_pct": _detectable(sc.frame),
         "max_fps": {"base": sc.base_fps, "head": sc.head_fps},
-        "stages": [
-            {
-                "name": st.name,
-                "kind": st.kind,
-                "base_ms": st.base_ms,
-                "head_ms": st.head_ms,
-                "change": None if st.change is None else _change(st.change),
-            }
-            for st in sc.stages
-        ],
+        "stages": [_stage(st) for st in sc.stages],
+        # Parts of the stages above, parents first; each names its parent by path.
+        "substages": [{**_stage(st), "parent": list(st.parent)} for st in sc.substages],
+    }
+
+
+def _stage(st: StageChange) -> dict[str, Any]:
+    return {
+        "name": st.name,
+        "kind": st.kind,
+        "base_ms": st.base_ms,
+        "head_ms": st.head_ms,
+        "change": None if st.change is None else _change(st.change),
     }
 
 

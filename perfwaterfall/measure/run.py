@@ -224,7 +224,7 @@ def _run_plan(
             return
         per_side = measurement.rounds.setdefault(planned.scenario, [[] for _ in sides])
         earlier = per_side[planned.side]
-        if earlier and result.stages != earlier[0].stages:
+        if earlier and result.layout != earlier[0].layout:
             # Rounds are compared stage by stage: a harness whose stages change between
             # rounds has no comparison to offer (and must not crash the one we render).
             measurement.failure = _stages_changed(sides[planned.side], planned, earlier[0], result)

@@ -30,8 +30,25 @@ StageKind = Literal["filter", "ipc", "other"]
 
 @dataclass(frozen=True)
 class Stage:
+    """A stage of the frame, or (``parent`` set) a sub-stage: a part of another stage's time.
+
+    ``parent`` is the path of the stage it sits in, from the top level; a stage is
+    known everywhere by its ``path``, since sub-stage names are unique only among
+    siblings (``serialize`` under ``hop 1`` and under ``hop 2``).
+    """
+
     name: str
     kind: StageKind
+    parent: tuple[str, ...] = ()
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        return (*self.parent, self.name)
+
+    @property
+    def depth(self) -> int:
+        """0 for a stage of the frame, 1 for a part of one, ..."""
+        return len(self.parent)
 
 
 @dataclass(frozen=True)
@@ -51,13 +68,22 @@ class RoundResult:
     stages: tuple[Stage, ...]
     samples_ms: tuple[tuple[float, ...], ...]
     meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # Nested stages: parts of the stages' times, never added to the frame time.
+    substages: tuple[Stage, ...] = ()
+    substage_samples_ms: tuple[tuple[float, ...], ...] = ()
+
+    @property
+    def layout(self) -> tuple[tuple[Stage, ...], tuple[Stage, ...]]:
+        """What the rounds of one side must share to be compared: stages and sub-stages."""
+        return self.stages, self.substages
 
     @property
     def ipc_indices(self) -> tuple[int, ...]:
         return tuple(i for i, s in enumerate(self.stages) if s.kind == "ipc")
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        """The document again; without sub-stages exactly as before nesting existed."""
+        doc: dict[str, Any] = {
             "schema": SCHEMA_V1,
             "scenario": {
                 "name": self.scenario.name,
@@ -68,6 +94,18 @@ class RoundResult:
             "samples_ms": [list(row) for row in self.samples_ms],
             "meta": self.meta,
         }
+        if self.substages:
+            doc["substages"] = [
+                {"name": s.name, "kind": s.kind, "parent": _parent_text(s.parent)}
+                for s in self.substages
+            ]
+            doc["substage_samples_ms"] = [list(row) for row in self.substage_samples_ms]
+        return doc
+
+
+def _parent_text(parent: tuple[str, ...]) -> str | list[str]:
+    """A top-level parent is written as its name, as a harness may write it."""
+    return parent[0] if len(parent) == 1 else list(parent)
 
 
 def _fail(where: str, what: str) -> InvalidDocument:
@@ -131,37 +169,114 @@ def parse_results(data: Any, where: str = "results document") -> RoundResult:
             raise _fail(where, f"stage {st['name']!r} has kind {kind!r}, not one of {STAGE_KINDS}")
         stages.append(Stage(name=_unique_name(shown(st["name"]), taken, counters), kind=kind))
 
-    raw_samples = data.get("samples_ms")
-    if not isinstance(raw_samples, list) or not raw_samples:
-        raise _fail(where, "'samples_ms' must be a non-empty array of rows")
-    width = len(stages)
+    rows = _parse_rows(data.get("samples_ms"), len(stages), "samples_ms", "sample row", where)
+    for r, values in enumerate(rows):
+        if not math.isfinite(sum(values)):  # frame time is the sum of a row
+            raise _fail(where, f"sample row {r} sums to more than a float can hold")
+    substages, sub_rows = _parse_substages(data, stages, len(rows), where)
+
+    meta = data.get("meta", {})
+    if not isinstance(meta, dict):
+        raise _fail(where, "'meta' must be an object")
+    meta = _shown_free(meta, "'meta'", where)
+    return RoundResult(
+        scenario=info,
+        stages=tuple(stages),
+        samples_ms=rows,
+        meta=meta,
+        substages=substages,
+        substage_samples_ms=sub_rows,
+    )
+
+
+def _parse_rows(
+    raw: Any, width: int, key: str, what: str, where: str, *, count: int | None = None
+) -> tuple[tuple[float, ...], ...]:
+    """Rows of ``width`` finite numbers >= 0 (ms); ``count`` rows when given, else at least one."""
+    if not isinstance(raw, list) or (count is None and not raw):
+        raise _fail(where, f"'{key}' must be a non-empty array of rows")
+    if count is not None and len(raw) != count:
+        raise _fail(where, f"'{key}' has {len(raw)} rows, 'samples_ms' has {count}")
     rows = []
-    for r, row in enumerate(raw_samples):
+    for r, row in enumerate(raw):
         if not isinstance(row, list) or len(row) != width:
-            raise _fail(where, f"sample row {r} must be an array of {width} numbers")
+            raise _fail(where, f"{what} {r} must be an array of {width} numbers")
         values = []
         for v in row:
             if isinstance(v, bool) or not isinstance(v, int | float):
-                raise _fail(where, f"sample row {r} holds {v!r}, not a number")
+                raise _fail(where, f"{what} {r} holds {v!r}, not a number")
             try:
                 fv = float(v)
             except OverflowError:  # an integer of 400 digits is valid JSON
                 fv = math.inf
             if not math.isfinite(fv) or fv < 0:
                 raise _fail(
-                    where,
-                    f"sample row {r} holds {number_text(v)}: values must be finite and >= 0",
+                    where, f"{what} {r} holds {number_text(v)}: values must be finite and >= 0"
                 )
             values.append(fv)
-        if not math.isfinite(sum(values)):  # frame time is the sum of a row
-            raise _fail(where, f"sample row {r} sums to more than a float can hold")
         rows.append(tuple(values))
+    return tuple(rows)
 
-    meta = data.get("meta", {})
-    if not isinstance(meta, dict):
-        raise _fail(where, "'meta' must be an object")
-    meta = _shown_free(meta, "'meta'", where)
-    return RoundResult(scenario=info, stages=tuple(stages), samples_ms=tuple(rows), meta=meta)
+
+def _parse_substages(
+    data: dict[str, Any], stages: list[Stage], frames: int, where: str
+) -> tuple[tuple[Stage, ...], tuple[tuple[float, ...], ...]]:
+    """The optional nested stages (docs/harness-protocol.md, "Nested stages")."""
+    has_stages, has_rows = "substages" in data, "substage_samples_ms" in data
+    if has_stages != has_rows:
+        present, missing = (
+            ("substages", "substage_samples_ms")
+            if has_stages
+            else ("substage_samples_ms", "substages")
+        )
+        raise _fail(where, f"'{present}' needs '{missing}' beside it")
+    if not has_stages:
+        return (), ()
+    raw = data["substages"]
+    if not isinstance(raw, list):
+        raise _fail(where, "'substages' must be an array")
+    known: set[tuple[str, ...]] = {(s.name,) for s in stages}
+    out: list[Stage] = []
+    for i, st in enumerate(raw):
+        if not isinstance(st, dict) or not isinstance(st.get("name"), str):
+            raise _fail(where, f"sub-stage {i} must be an object with a string 'name'")
+        name = shown(st["name"])
+        kind = st.get("kind")
+        if kind not in STAGE_KINDS:
+            raise _fail(where, f"sub-stage {name!r} has kind {kind!r}, not one of {STAGE_KINDS}")
+        parent = _parent_path(st.get("parent"), name, where)
+        if parent not in known:
+            raise _fail(
+                where,
+                f"sub-stage {name!r} names parent {_path_text(parent)}, which is neither a "
+                "stage nor a sub-stage listed before it",
+            )
+        if (*parent, name) in known:
+            raise _fail(where, f"sub-stage {name!r} appears twice under {_path_text(parent)}")
+        known.add((*parent, name))
+        out.append(Stage(name=name, kind=kind, parent=parent))
+    rows = _parse_rows(
+        data["substage_samples_ms"],
+        len(out),
+        "substage_samples_ms",
+        "sub-stage row",
+        where,
+        count=frames,
+    )
+    return tuple(out), rows
+
+
+def _parent_path(raw: Any, name: str, where: str) -> tuple[str, ...]:
+    """A parent is a path of names from the top level; a string is a one-name path."""
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list) or not raw or not all(isinstance(p, str) for p in raw):
+        raise _fail(where, f"sub-stage {name!r} needs a 'parent': a stage name or a list of names")
+    return tuple(shown(p) for p in raw)
+
+
+def _path_text(path: tuple[str, ...]) -> str:
+    return " > ".join(repr(p) for p in path)
 
 
 def _shown_label(label: Any, where: str) -> str:
@@ -204,9 +319,11 @@ def load_results(path: Path, where: str | None = None) -> RoundResult:
 
 
 def stage_names(result: RoundResult) -> str:
-    """The stages of a round as one-line messages show them: ``'VideoIn', 'hop 1' (ipc)``."""
+    """The stages of a round as one-line messages show them: ``'VideoIn', 'hop 1' (ipc)``;
+    sub-stages by their path: ``'hop 1' > 'send' (ipc)``."""
     return ", ".join(
-        repr(s.name) if s.kind == "filter" else f"{s.name!r} ({s.kind})" for s in result.stages
+        _path_text(s.path) if s.kind == "filter" else f"{_path_text(s.path)} ({s.kind})"
+        for s in (*result.stages, *result.substages)
     )
 
 

@@ -211,7 +211,7 @@ def _side(data: Any, where: str) -> BundleSide:
     }
     for name, results in rounds.items():  # rounds are compared stage by stage
         for i, result in enumerate(results[1:], start=2):
-            if result.stages != results[0].stages:
+            if result.layout != results[0].layout:
                 raise InvalidDocument(
                     f"{where}, {name} round {i}: stages {stage_names(result)} differ from "
                     f"round 1's ({stage_names(results[0])})"
