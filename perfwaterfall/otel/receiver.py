@@ -10,6 +10,7 @@ path; a connection that stalls is cut off by a socket timeout, so stopping never
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import zlib
 from collections.abc import Iterator
@@ -76,7 +77,12 @@ class _Handler(BaseHTTPRequestHandler):
             return "a request without a Content-Length", b"", ""
         if not 0 <= length <= MAX_DOCUMENT_BYTES:
             return f"a request of {length} bytes", b"", ""
-        body = self.rfile.read(length)
+        try:
+            body = self.rfile.read(length)
+        except OSError:  # a client that stalls is cut off by the socket's timeout
+            body = b""
+        if len(body) < length:
+            return "a request cut short (its client stalled or died mid-export)", b"", ""
         encoding = self.headers.get("Content-Encoding", "").strip().lower()
         if encoding == "gzip":
             try:
@@ -92,11 +98,12 @@ class _Handler(BaseHTTPRequestHandler):
         return "", body, content_type
 
     def _answer(self, status: int, body: bytes, content_type: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        with contextlib.suppress(OSError):  # a client that went away needs no answer
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
 
     def do_GET(self) -> None:
         self._answer(405, b"", "text/plain")
