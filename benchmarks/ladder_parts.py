@@ -42,7 +42,8 @@ def table(bundle: dict[str, Any], scenario: str) -> str:
         medians = {k: statistics.median(r[k] for r in rounds) for k in rounds[0]}
         names = names or [k for k in medians if k != "hop"]
         cells = [f"{medians['hop']:.3f}"] + [f"{medians.get(n, 0.0):.3f}" for n in names]
-        lines.append(f"| `{side['label']}` | " + " | ".join(cells) + " |")
+        value = side["label"].partition("=")[2] or side["label"]  # KEY=value: the value
+        lines.append(f"| `{value}` | " + " | ".join(cells) + " |")
     head = "| rung | per hop | " + " | ".join(names) + " |"
     rule = "|---|" + "---:|" * (len(names) + 1)
     return "\n".join([head, rule, *lines])
