@@ -73,6 +73,7 @@ def build_report(
     threshold_pct: float,
     waterfall: str | None = None,
     sides: Sequence[int] = (0, -1),
+    substages: str = "changed",
 ) -> Report:
     """The Report of a two-side comparison of ``bundle`` (first and last side by default)."""
     if len(bundle.sides) < 2:
@@ -107,6 +108,7 @@ def build_report(
         profile=profile,
         policy=rounds_policy(bundle),
         busy=busy is not None,
+        substages=substages,
     )
     return report
 
@@ -145,14 +147,21 @@ def _profile_view(
 
 
 def build_sweep(
-    bundle: Bundle, *, key: str, threshold_pct: float, waterfall: str | None = None
+    bundle: Bundle,
+    *,
+    key: str,
+    threshold_pct: float,
+    waterfall: str | None = None,
+    substages: str = "changed",
 ) -> SweepReport:
     """Each value against the first, and the first against the last for the waterfall."""
     values = tuple(side.env.get(key, side.label) for side in bundle.sides)
     comparisons = tuple(
         compare_sides(bundle, 0, i, threshold_pct) for i in range(1, len(bundle.sides))
     )
-    first_last = build_report(bundle, threshold_pct=threshold_pct, waterfall=waterfall)
+    first_last = build_report(
+        bundle, threshold_pct=threshold_pct, waterfall=waterfall, substages=substages
+    )
     return SweepReport(key=key, values=values, comparisons=comparisons, first_last=first_last)
 
 

@@ -72,10 +72,6 @@ class ScenarioComparison:
     def substage(self, *path: str) -> StageChange | None:
         return next((s for s in self.substages if s.path == path), None)
 
-    def children(self, path: tuple[str, ...]) -> tuple[StageChange, ...]:
-        """The sub-stages directly inside the stage at ``path``, in frame order."""
-        return tuple(s for s in self.substages if s.parent == path)
-
     @property
     def base_fps(self) -> float:
         return fps(self.frame.base.median)

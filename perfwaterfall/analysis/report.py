@@ -52,6 +52,7 @@ class Report:
     profile: ProfileView | None = None
     policy: RoundsPolicy | None = None
     busy: bool = False  # other processes competed for the CPUs: a warning says how
+    substages: str = "changed"  # which stages the waterfall unfolds (present/substages.py)
 
     def waterfall_scenario(self) -> ScenarioComparison | None:
         """The pipeline to draw: the one asked for, else the one that moved most."""

@@ -20,6 +20,7 @@ from perfwaterfall.cli.options import (
     parse_env_pairs,
 )
 from perfwaterfall.cli.params import (
+    DEFAULT_SUBSTAGES,
     Format,
     Frames,
     Gate,
@@ -29,6 +30,7 @@ from perfwaterfall.cli.params import (
     Repo,
     Rounds,
     Scenarios,
+    Substages,
     Svg,
     Threshold,
     Timeout,
@@ -87,6 +89,7 @@ def show_command(
     bundle: Annotated[list[Path], typer.Argument(help="A bundle, or BASE and HEAD from `run`.")],
     threshold: Threshold = DEFAULT_THRESHOLD_PCT,
     waterfall: Waterfall = None,
+    substages: Substages = DEFAULT_SUBSTAGES,
     format: Format = "terminal",
     output: Output = None,
     svg: Svg = None,
@@ -105,7 +108,9 @@ def show_command(
     data = loaded[0] if len(loaded) == 1 else pair_bundles(loaded[0], loaded[1])
     key = data.extra.get("sweep_key")
     if isinstance(key, str):
-        sweep = build_sweep(data, key=key, threshold_pct=threshold, waterfall=waterfall)
+        sweep = build_sweep(
+            data, key=key, threshold_pct=threshold, waterfall=waterfall, substages=substages
+        )
         raise typer.Exit(emit_sweep(sweep, out))
-    report = build_report(data, threshold_pct=threshold, waterfall=waterfall)
+    report = build_report(data, threshold_pct=threshold, waterfall=waterfall, substages=substages)
     raise typer.Exit(emit_report(report, out))

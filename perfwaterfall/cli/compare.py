@@ -21,6 +21,7 @@ from perfwaterfall.cli.options import (
     parse_rounds,
 )
 from perfwaterfall.cli.params import (
+    DEFAULT_SUBSTAGES,
     AdaptiveRounds,
     Budget,
     Format,
@@ -33,6 +34,7 @@ from perfwaterfall.cli.params import (
     Repo,
     Save,
     Scenarios,
+    Substages,
     Svg,
     Threshold,
     Timeout,
@@ -68,6 +70,7 @@ def compare_command(
     budget: Budget = None,
     scenario: Scenarios = None,
     waterfall: Waterfall = None,
+    substages: Substages = DEFAULT_SUBSTAGES,
     base_env: Annotated[
         list[str] | None,
         typer.Option(
@@ -151,7 +154,9 @@ def compare_command(
     from perfwaterfall.analysis.build import build_report
     from perfwaterfall.cli.output import emit_report
 
-    report = build_report(measured, threshold_pct=threshold, waterfall=waterfall)
+    report = build_report(
+        measured, threshold_pct=threshold, waterfall=waterfall, substages=substages
+    )
     code = emit_report(report, out)
     if code == 0 and profile_strict and report.profile is not None and report.profile.problems:
         code = EXIT_RUN_FAILED

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from perfwaterfall.export.formats import FORMATS
+from perfwaterfall.present.substages import Unfold
 
 Frames = Annotated[int, typer.Option(help="Measured frames per round.")]
 Warmup = Annotated[int, typer.Option(help="Warm-up frames per round, not measured.")]
@@ -43,6 +44,15 @@ Waterfall = Annotated[
     str | None,
     typer.Option(help="Pipeline to draw as a waterfall (default: the one that changed most)."),
 ]
+Substages = Annotated[
+    Unfold,
+    typer.Option(
+        "--substages",
+        help="Waterfall rows that unfold into their sub-stages: changed (a part not ~ same), "
+        "all, or none.",
+    ),
+]
+DEFAULT_SUBSTAGES = Unfold.CHANGED
 HarnessCmd = Annotated[
     str | None,
     typer.Option(

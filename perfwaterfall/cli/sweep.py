@@ -20,6 +20,7 @@ from perfwaterfall.cli.options import (
     parse_sweep,
 )
 from perfwaterfall.cli.params import (
+    DEFAULT_SUBSTAGES,
     Format,
     Frames,
     HarnessCmd,
@@ -29,6 +30,7 @@ from perfwaterfall.cli.params import (
     Rounds,
     Save,
     Scenarios,
+    Substages,
     Svg,
     Threshold,
     Timeout,
@@ -54,6 +56,7 @@ def sweep_command(
     rounds: Rounds = DEFAULT_ROUNDS,
     scenario: Scenarios = None,
     waterfall: Waterfall = None,
+    substages: Substages = DEFAULT_SUBSTAGES,
     harness_cmd: HarnessCmd = None,
     threshold: Threshold = DEFAULT_THRESHOLD_PCT,
     timeout: Timeout = DEFAULT_ROUND_TIMEOUT_S,
@@ -82,5 +85,7 @@ def sweep_command(
     from perfwaterfall.analysis.build import build_sweep
     from perfwaterfall.cli.output import emit_sweep
 
-    sweep = build_sweep(measured, key=key, threshold_pct=threshold, waterfall=waterfall)
+    sweep = build_sweep(
+        measured, key=key, threshold_pct=threshold, waterfall=waterfall, substages=substages
+    )
     raise typer.Exit(emit_sweep(sweep, out))

@@ -14,6 +14,7 @@ from perfwaterfall.analysis.stats import Change, Estimate
 
 # @2: four verdicts (faster, slower, same, undecided) with their intervals; the
 # per-side interval is "ci" with its actual "ci_level" (was "ci95", whatever its coverage).
+# Added compatibly since: per scenario "substages", each a stage with its "parent" path.
 FORMAT = "perf-waterfall/comparison@2"
 SWEEP_FORMAT = "perf-waterfall/sweep@2"
 

@@ -30,6 +30,9 @@ def to_markdown(report: Report) -> str:
     geomean = tables.geomean_text(report.comparison)
     if geomean is not None:
         parts += ["", f"Geomean frame time: {geomean}"]
+    moved = tables.moved_parts(report.comparison)
+    if moved is not None:
+        parts += ["", f"*{escape(moved.title)}*", "", *table_markdown(moved)]
     if report.failure is not None:
         parts += ["", f"**Run failed:** {escape(report.failure.message)}"]
     waterfall = waterfall_text(report, WATERFALL_WIDTH)
@@ -150,6 +153,8 @@ def sweep_to_markdown(sweep: SweepReport) -> str:
     ]
     for name, table in zip(sweep.scenario_names(), tables.sweep(sweep), strict=True):
         parts += ["", f"**{escape(name)}**", "", *table_markdown(table)]
+        for by_part in tables.sweep_parts(sweep, name):
+            parts += ["", f"*{escape(by_part.title)}*", "", *table_markdown(by_part)]
     waterfall = waterfall_text(report, WATERFALL_WIDTH)
     if waterfall:
         parts += ["", fence(waterfall)]

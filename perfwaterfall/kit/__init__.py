@@ -20,6 +20,6 @@ constants, so a harness starts in milliseconds.
 """
 
 from perfwaterfall.kit.cli import Scenario, main, record
-from perfwaterfall.kit.recorder import KitError, Recorder, Span
+from perfwaterfall.kit.recorder import KitError, Recorder, Span, SubSpan
 
-__all__ = ["KitError", "Recorder", "Scenario", "Span", "main", "record"]
+__all__ = ["KitError", "Recorder", "Scenario", "Span", "SubSpan", "main", "record"]

@@ -85,13 +85,17 @@ def record(scenario: Scenario, frames: int, warmup: int) -> dict[str, Any]:
     if not rec.stages():
         raise KitError(f"scenario {scenario.name!r} timed no stage: use rec.stage() or rec.hop()")
     meta = {"frames": frames, "warmup": warmup, "python": sys.version.split()[0], **rec.meta}
-    return {
+    doc = {
         "schema": SCHEMA_V1,
         "scenario": {"name": scenario.name, "label": scenario.label, "params": rec.params},
         "stages": rec.stages(),
         "samples_ms": rec.samples_ms(),
         "meta": meta,
     }
+    if rec.substages():  # nested stages only when some were timed: older readers skip them
+        doc["substages"] = rec.substages()
+        doc["substage_samples_ms"] = rec.substage_samples_ms()
+    return doc
 
 
 def _index(scenarios: Sequence[Scenario]) -> dict[str, Scenario]:

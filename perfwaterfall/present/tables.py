@@ -14,7 +14,13 @@ import sys
 from dataclasses import dataclass
 from typing import Literal
 
-from perfwaterfall.analysis.comparison import Comparison, ScenarioComparison, fps, summarize_round
+from perfwaterfall.analysis.comparison import (
+    Comparison,
+    ScenarioComparison,
+    StageChange,
+    fps,
+    summarize_round,
+)
 from perfwaterfall.analysis.report import SweepReport
 from perfwaterfall.analysis.stats import Change, Verdict
 from perfwaterfall.present import numbers
@@ -258,6 +264,107 @@ def sweep(report: SweepReport) -> list[Table]:
             )
         )
     return tables
+
+
+def moved_parts(comparison: Comparison) -> Table | None:
+    """Every sub-stage, of every pipeline, that got faster or slower or exists on one side
+    only; None when none did (a comparison without parts gains nothing)."""
+    rows: list[tuple[Cell, ...]] = []
+    for sc in comparison.scenarios:
+        for part in sc.substages:
+            if part.change is not None and not part.change.significant:
+                continue
+            rows.append(
+                (
+                    Name(sc.name),
+                    Value(" › ".join(part.path)),
+                    _change_value(part.base_ms, part.head_ms, part.change),
+                    Mark(
+                        numbers.change_text(part.change) if part.change else _one_side(part),
+                        numbers.verdict(part.change),
+                    ),
+                )
+            )
+    if not rows:
+        return None
+    return Table(
+        title="Parts of stages that moved",
+        columns=(
+            PIPELINE,
+            Column("Part", "left"),
+            Column("Time", unit="ms", repeats=True),
+            Column("Change", "left"),
+        ),
+        rows=tuple(rows),
+    )
+
+
+def _one_side(part: StageChange) -> str:
+    return "new part" if part.base_ms is None else "gone"
+
+
+def sweep_parts(report: SweepReport, name: str) -> list[Table]:
+    """Per stage of ``name`` that has parts (a hop): a row per value, the whole stage next
+    to each of its parts, each against the first value with its own verdict. This is
+    what shows *which* part of a hop each rung of a ladder removes."""
+    first = report.comparisons[0].get(name) if report.comparisons else None
+    if first is None:
+        return []
+    tables = []
+    for stage in first.stages:
+        parts = _parts_under(report, name, stage.path)
+        if not parts:
+            continue
+        columns = (
+            Column(report.key, "left"),
+            Column(f"{stage.name} (whole)", unit="ms"),
+            *(Column(" › ".join(part[len(stage.path) :]), unit="ms") for part in parts),
+        )
+        rows = []
+        for value, sc in report.rows(name):
+            cells = [_part_cell(sc, first, stage.path), *(_part_cell(sc, first, p) for p in parts)]
+            rows.append((Value(value), *cells))
+        tables.append(
+            Table(
+                title=f"{name} · {stage.name} by part · sweep of {report.key}",
+                columns=columns,
+                rows=tuple(rows),
+            )
+        )
+    return tables
+
+
+def _parts_under(report: SweepReport, name: str, path: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """Every part inside the stage at ``path`` at any value, in the order first seen."""
+    found: dict[tuple[str, ...], None] = {}
+    for comparison in report.comparisons:
+        sc = comparison.get(name)
+        for part in sc.substages if sc is not None else ():
+            if part.path[: len(path)] == path:
+                found.setdefault(part.path)
+    return list(found)
+
+
+def _part_cell(
+    sc: ScenarioComparison | None, first: ScenarioComparison, path: tuple[str, ...]
+) -> Cell:
+    """The first row: the base side's median; then each value's median and its change."""
+    if sc is None:
+        st = _stage_at(first, path)
+        return Value(numbers.ms(st.base_ms if st else None))
+    st = _stage_at(sc, path)
+    if st is None or st.head_ms is None:
+        return Value(numbers.ms(None))
+    if st.change is None:
+        return Value(numbers.ms(st.head_ms))
+    return Mark(
+        f"{numbers.ms(st.head_ms)} {mark(st.change.percent, st.change)}",
+        numbers.verdict(st.change),
+    )
+
+
+def _stage_at(sc: ScenarioComparison, path: tuple[str, ...]) -> StageChange | None:
+    return sc.stage(path[0]) if len(path) == 1 else sc.substage(*path)
 
 
 def _sweep_cells(

@@ -14,7 +14,12 @@ from perfwaterfall.render.waterfall import waterfall_panel
 
 
 def sweep_tables(sweep: SweepReport) -> list[Table]:
-    return [rich_table(table) for table in tables.sweep(sweep)]
+    """Per pipeline its table, then each of its hops broken into parts (when it has any)."""
+    out = []
+    for name, table in zip(sweep.scenario_names(), tables.sweep(sweep), strict=True):
+        out.append(rich_table(table))
+        out += [rich_table(parts) for parts in tables.sweep_parts(sweep, name)]
+    return out
 
 
 def sweep_renderables(sweep: SweepReport, width: int) -> list[RenderableType]:
@@ -22,7 +27,9 @@ def sweep_renderables(sweep: SweepReport, width: int) -> list[RenderableType]:
     parts: list[RenderableType | None] = [header_panel(report), *sweep_tables(sweep)]
     chosen = report.waterfall_scenario()
     if chosen is not None:
-        parts.append(waterfall_panel(chosen, report.base, report.head, width))
+        parts.append(
+            waterfall_panel(chosen, report.base, report.head, width, unfold=report.substages)
+        )
     parts.append(warnings_panel(report))
     return [p for p in parts if p is not None]
 

@@ -58,7 +58,9 @@ def report_renderables(report: Report, width: int) -> list[RenderableType]:
         parts.append(summary_table(report.comparison, width, busy=report.busy))
         chosen = report.waterfall_scenario()
         if chosen is not None:
-            parts.append(waterfall_panel(chosen, report.base, report.head, width))
+            parts.append(
+                waterfall_panel(chosen, report.base, report.head, width, unfold=report.substages)
+            )
     if report.profile is not None and report.profile.movers is not None:
         parts.append(
             movers_panel(
@@ -94,7 +96,9 @@ def waterfall_text(report: Report, width: int = 100) -> str | None:
     if chosen is None:
         return None
     return plain_text(
-        lambda console: console.print(waterfall_panel(chosen, report.base, report.head, width)),
+        lambda console: console.print(
+            waterfall_panel(chosen, report.base, report.head, width, unfold=report.substages)
+        ),
         width,
     )
 

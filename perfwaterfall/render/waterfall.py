@@ -4,6 +4,7 @@ stages before it, AFTER annotated with its delta against the same stage BEFORE."
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from rich.console import Group
 from rich.panel import Panel
@@ -12,7 +13,7 @@ from rich.text import Text
 
 from perfwaterfall.analysis.comparison import ScenarioComparison, StageChange
 from perfwaterfall.analysis.report import SideInfo
-from perfwaterfall.present import numbers, tables
+from perfwaterfall.present import numbers, substages, tables
 from perfwaterfall.render.spans import axis, axis_limit, span
 from perfwaterfall.render.summary import VERDICT_STYLE
 from perfwaterfall.render.theme import stage_style
@@ -21,24 +22,37 @@ NAME_WIDTH = 12
 MS_WIDTH = 7
 DELTA_WIDTH = 22
 MIN_BAR_WIDTH = 20
+INDENT = "  "  # per level of nesting, before a sub-stage's name
+MAX_INDENT = 4  # deeper parts indent no further: the name must still show
+MAX_NAME_WIDTH = 20  # how far indented parts may widen the name column
 
 
-def waterfall_panel(sc: ScenarioComparison, base: SideInfo, head: SideInfo, width: int) -> Panel:
+def waterfall_panel(
+    sc: ScenarioComparison,
+    base: SideInfo,
+    head: SideInfo,
+    width: int,
+    *,
+    unfold: str = substages.Unfold.CHANGED,
+) -> Panel:
+    """``unfold``: which stages show their sub-stages as indented rows (present/substages.py)."""
+    shown = substages.rows_in_order(sc, unfold)
+    name_width = _name_width(shown)
     # panel border and padding take 4 cells, the grid's padding between 4 columns 3
-    bar_width = max(MIN_BAR_WIDTH, width - 4 - 3 - NAME_WIDTH - MS_WIDTH - DELTA_WIDTH)
-    base_rows = _rows(sc, "base")
-    head_rows = _rows(sc, "head")
+    bar_width = max(MIN_BAR_WIDTH, width - 4 - 3 - name_width - MS_WIDTH - DELTA_WIDTH)
+    base_rows = _rows(shown, "base")
+    head_rows = _rows(shown, "head")
     limit = axis_limit(max(_total(base_rows), _total(head_rows)))
     body = Group(
         _side_heading("BEFORE", base),
-        _bars(base_rows, limit, bar_width, annotate=False),
-        _axis_row(limit, bar_width),
+        _bars(base_rows, limit, bar_width, name_width, annotate=False),
+        _axis_row(limit, bar_width, name_width),
         Text(""),
         _side_heading("AFTER", head),
-        _bars(head_rows, limit, bar_width, annotate=True),
-        _axis_row(limit, bar_width),
+        _bars(head_rows, limit, bar_width, name_width, annotate=True),
+        _axis_row(limit, bar_width, name_width),
         Text(""),
-        _footer(sc),
+        _footer(sc, shown),
     )
     title = Text.assemble(("Frame waterfall · ", "pw.title"), (numbers.one_line(sc.name), "pw.ref"))
     if sc.label:
@@ -46,18 +60,43 @@ def waterfall_panel(sc: ScenarioComparison, base: SideInfo, head: SideInfo, widt
     return Panel(body, title=title, title_align="left", border_style="pw.border", width=width)
 
 
-def _rows(sc: ScenarioComparison, side: str) -> list[tuple[StageChange, float]]:
-    """(stage, ms) in frame order for the stages that exist on that side."""
+@dataclass(frozen=True)
+class _Row:
+    """One bar: a stage's time from ``begin``; a sub-stage starts where its earlier siblings
+    end inside its parent and is cut at the parent's end (its parts need not cover it)."""
+
+    stage: StageChange
+    ms: float
+    begin: float
+    end: float
+
+
+def _rows(shown: Sequence[StageChange], side: str) -> list[_Row]:
+    """The bars of the rows shown, for the stages that exist on that side."""
     rows = []
-    for st in sc.stages:
+    offset = 0.0
+    cursor: dict[tuple[str, ...], float] = {}  # where the next part of a stage begins
+    ends: dict[tuple[str, ...], float] = {}
+    for st in shown:
         value = st.base_ms if side == "base" else st.head_ms
-        if value is not None:
-            rows.append((st, value))
+        if value is None:
+            continue
+        if st.depth == 0:
+            begin, end = offset, offset + value
+            offset = end
+        else:
+            begin = cursor.get(st.parent, 0.0)
+            cursor[st.parent] = begin + value
+            limit = ends.get(st.parent, begin + value)
+            begin, end = min(begin, limit), min(begin + value, limit)
+        cursor[st.path], ends[st.path] = begin, end
+        rows.append(_Row(st, value, begin, end))
     return rows
 
 
-def _total(rows: Sequence[tuple[StageChange, float]]) -> float:
-    return sum(v for _, v in rows)
+def _total(rows: Sequence[_Row]) -> float:
+    """The frame: the stages of the top level; sub-stages are inside them."""
+    return sum(row.ms for row in rows if row.stage.depth == 0)
 
 
 def _side_heading(word: str, side: SideInfo) -> Text:
@@ -69,9 +108,19 @@ def _side_heading(word: str, side: SideInfo) -> Text:
     return text
 
 
-def _grid() -> Table:
+def _indented(stage: StageChange) -> str:
+    return INDENT * min(stage.depth, MAX_INDENT) + numbers.one_line(stage.name)
+
+
+def _name_width(shown: Sequence[StageChange]) -> int:
+    """NAME_WIDTH, widened (up to MAX_NAME_WIDTH) when indented parts need it."""
+    nested = [len(_indented(st)) for st in shown if st.depth]
+    return max(NAME_WIDTH, min(max(nested, default=0), MAX_NAME_WIDTH))
+
+
+def _grid(name_width: int) -> Table:
     grid = Table.grid(padding=(0, 1))
-    grid.add_column(width=NAME_WIDTH, no_wrap=True, overflow="ellipsis")
+    grid.add_column(width=name_width, no_wrap=True, overflow="ellipsis")
     grid.add_column(width=MS_WIDTH, justify="right", no_wrap=True)
     grid.add_column(no_wrap=True)
     grid.add_column(width=DELTA_WIDTH, no_wrap=True)
@@ -79,19 +128,18 @@ def _grid() -> Table:
 
 
 def _bars(
-    rows: Sequence[tuple[StageChange, float]], limit: float, bar_width: int, *, annotate: bool
+    rows: Sequence[_Row], limit: float, bar_width: int, name_width: int, *, annotate: bool
 ) -> Table:
-    grid = _grid()
-    offset = 0.0
-    for stage, value in rows:
+    grid = _grid(name_width)
+    for row in rows:
+        stage = row.stage
         style = stage_style(stage.kind)
         grid.add_row(
-            Text(numbers.one_line(stage.name), style=style),
-            Text(numbers.ms(value)),
-            span(offset, offset + value, limit, bar_width, style),
+            Text(_indented(stage), style=style),
+            Text(numbers.ms(row.ms)),
+            span(row.begin, row.end, limit, bar_width, style),
             _delta(stage) if annotate else Text(""),
         )
-        offset += value
     return grid
 
 
@@ -102,16 +150,16 @@ def _delta(stage: StageChange) -> Text:
     return Text(numbers.stage_change_text(stage.change), style=VERDICT_STYLE[verdict])
 
 
-def _axis_row(limit: float, bar_width: int) -> Table:
-    grid = _grid()
+def _axis_row(limit: float, bar_width: int, name_width: int) -> Table:
+    grid = _grid(name_width)
     grid.add_row(Text(""), Text(""), axis(limit, bar_width), Text(""))
     return grid
 
 
-def _footer(sc: ScenarioComparison) -> Text:
+def _footer(sc: ScenarioComparison, shown: Sequence[StageChange]) -> Text:
     frame = sc.frame
     verdict = numbers.verdict(frame)
-    return Text.assemble(
+    text = Text.assemble(
         ("■ ", "pw.stage.filter"),
         ("filter work  ", "pw.dim"),
         ("■ ", "pw.stage.ipc"),
@@ -123,3 +171,13 @@ def _footer(sc: ScenarioComparison) -> Text:
         (f"{numbers.fps(sc.base_fps)} → {numbers.fps(sc.head_fps)} ", ""),
         (tables.mark(tables.fps_gain(sc), frame), VERDICT_STYLE[verdict]),
     )
+    # Said only when there are parts: a waterfall without them reads as it always did.
+    said = []
+    if any(st.depth for st in shown):
+        said.append("indented: parts of the stage above, inside its time")
+    folded = len(sc.stages) + len(sc.substages) - len(shown)
+    if folded:
+        said.append(f"{folded} {'part' if folded == 1 else 'parts'} folded (--substages all)")
+    if said:
+        text.append("\n" + " · ".join(said), "pw.dim")
+    return text

@@ -20,6 +20,24 @@ FIXTURES = Path(__file__).parents[1] / "fixtures"
 BUNDLE = json.loads((FIXTURES / "hostile.bundle.json").read_text())
 RESULTS = BUNDLE["sides"][0]["rounds"]["weird.name"][0]
 
+
+def _nested(bundle: dict[str, Any]) -> dict[str, Any]:
+    """The hostile bundle with hostile sub-stages in every round: a parent named by its
+    raw text (matched once shown), two levels, and head's serialize twice as slow."""
+    doc = copy.deepcopy(bundle)
+    for i, side in enumerate(doc["sides"]):
+        for result in side["rounds"]["weird.name"]:
+            result["substages"] = [
+                {"name": "ser\x1b[2Jialize", "kind": "ipc", "parent": "hop `1`"},
+                {"name": "kernel|copy", "kind": "other", "parent": ["hop `1`", "ser\x1b[2Jialize"]},
+            ]
+            result["substage_samples_ms"] = [[0.2 * (i + 1), 0.1] for _ in result["samples_ms"]]
+    return doc
+
+
+NESTED_BUNDLE = _nested(BUNDLE)
+NESTED_RESULTS = NESTED_BUNDLE["sides"][0]["rounds"]["weird.name"][0]
+
 # C0 (ESC, BEL, NUL, newline...), DEL, C1 (CSI), bidi marks/overrides/isolates, separators,
 # lone surrogates: what a harness, git or a hand-edited bundle can put in any string.
 CONTROLS = "\x00\x07\t\n\r\x1b\x7f\x85\x9b\u061c\u200e\u200f\u2028\u202a\u202e\u2066\u2069\ud800"

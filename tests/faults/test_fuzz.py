@@ -31,6 +31,8 @@ from perfwaterfall.protocol.sanitize import UNSAFE
 from perfwaterfall.store import bundle as bundles
 from tests.faults.fuzz_inputs import (
     BUNDLE,
+    NESTED_BUNDLE,
+    NESTED_RESULTS,
     RESULTS,
     json_values,
     near_misses,
@@ -57,6 +59,10 @@ def _check_result(result: RoundResult) -> None:
         assert len(row) == len(result.stages)
         assert all(math.isfinite(v) and v >= 0 for v in row)
         assert math.isfinite(sum(row))  # the frame time
+    assert len(result.substage_samples_ms) == (len(result.samples_ms) if result.substages else 0)
+    for row in result.substage_samples_ms:
+        assert len(row) == len(result.substages)
+        assert all(math.isfinite(v) and v >= 0 for v in row)
     assert_shown(result.to_dict())
 
 
@@ -77,7 +83,7 @@ def assert_shown(value: Any, lines: str = "") -> None:
 
 
 @FUZZ
-@given(json_values | near_misses(RESULTS))
+@given(json_values | near_misses(RESULTS) | near_misses(NESTED_RESULTS))
 def test_parse_results_accepts_or_refuses_cleanly(data: Any) -> None:
     try:
         result = parse_results(data)
@@ -109,7 +115,9 @@ def test_loads_json_refuses_near_json(text: str) -> None:
 
 
 @FUZZ
-@given(json_values | near_misses(BUNDLE) | semantic_edits() | poisoned())
+@given(
+    json_values | near_misses(BUNDLE) | near_misses(NESTED_BUNDLE) | semantic_edits() | poisoned()
+)
 def test_bundle_from_dict_accepts_or_refuses_cleanly(data: Any) -> None:
     try:
         loaded = bundles.from_dict(data, "b.json")
@@ -169,7 +177,7 @@ def _dumps(data: Any) -> str:
 
 @FUZZ
 @given(
-    data=near_misses(BUNDLE) | semantic_edits() | poisoned(),
+    data=near_misses(BUNDLE) | near_misses(NESTED_BUNDLE) | semantic_edits() | poisoned(),
     fmt=st.sampled_from(["terminal", "markdown", "json"]),
 )
 def test_show_of_a_fuzzed_bundle_exits_cleanly(

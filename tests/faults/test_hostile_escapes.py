@@ -23,6 +23,7 @@ import pytest
 from perfwaterfall.cli.app import main
 from perfwaterfall.protocol.sanitize import UNSAFE
 from perfwaterfall.store import bundle as bundles
+from tests.faults.fuzz_inputs import NESTED_BUNDLE
 from tests.faults.tools import FAKE
 from tests.helpers.fake_harness import FAKE_HARNESS
 from tests.helpers.gitrepo import SAMPLE_OPS, build_repo
@@ -140,7 +141,9 @@ def bundles_to_show(tmp_path: Path) -> list[tuple[Path, int]]:
         cases.append((path, code))
     sweep = tmp_path / "evil-sweep.json"
     sweep.write_text(json.dumps(evil_bundle(failure=False, sweep=True)))
-    return [*cases, (sweep, 0)]
+    nested = tmp_path / "evil-nested.json"  # hostile sub-stage names, unfolded by default
+    nested.write_text(json.dumps(NESTED_BUNDLE))
+    return [*cases, (sweep, 0), (nested, 0)]
 
 
 @pytest.mark.parametrize("fmt", ["terminal", "markdown", "json"])

@@ -117,14 +117,116 @@ def test_misuse_is_refused(body, message: str) -> None:
         record(Scenario("bad", body), frames=1, warmup=0)
 
 
-def test_stages_do_not_nest_yet() -> None:
-    def nested(rec: Recorder) -> None:
-        for _ in rec.frames():
-            with rec.stage("outer"), rec.stage("inner"):
-                pass
+def hops_in_parts(rec: Recorder) -> None:
+    for _ in rec.frames():
+        with rec.stage("Decode"):
+            pass
+        for _hop in range(2):
+            with rec.hop():
+                with rec.stage("serialize"):  # an ipc part of an ipc hop
+                    time.sleep(0.0002)
+                with rec.hop("send"), rec.stage("kernel copy", kind="other"):
+                    time.sleep(0.0003)
+        rec.add("Sink", 0.25)
 
-    with pytest.raises(KitError, match="opened inside 'outer': stages do not nest"):
-        record(Scenario("nested", nested), frames=1, warmup=0)
+
+def test_nested_stages_are_sub_stages_with_their_parent_paths() -> None:
+    result = parse_results(record(Scenario("parts", hops_in_parts), frames=3, warmup=1))
+    assert [(s.name, s.kind) for s in result.stages] == [
+        ("Decode", "filter"),
+        ("hop 1", "ipc"),
+        ("hop 2", "ipc"),
+        ("Sink", "filter"),
+    ]
+    assert [(s.path, s.kind) for s in result.substages] == [
+        (("hop 1", "serialize"), "ipc"),
+        (("hop 1", "send"), "ipc"),
+        (("hop 1", "send", "kernel copy"), "other"),
+        (("hop 2", "serialize"), "ipc"),
+        (("hop 2", "send"), "ipc"),
+        (("hop 2", "send", "kernel copy"), "other"),
+    ]
+    assert len(result.substage_samples_ms) == 3
+    for row, sub in zip(result.samples_ms, result.substage_samples_ms, strict=True):
+        serialize, send, copy = sub[:3]
+        assert serialize >= 0.2 and copy >= 0.3
+        assert copy <= send and serialize + send <= row[1]  # a part is inside its parent
+
+
+def test_a_document_without_nesting_has_no_sub_stage_keys() -> None:
+    doc = record(SCENARIOS[0], frames=2, warmup=0)
+    assert "substages" not in doc and "substage_samples_ms" not in doc
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            lambda rec, span: [rec.stage("outer").__enter__(), span.__enter__()],
+            "stage 'x' was entered inside 'outer' but made at the top level",
+        ),
+        (
+            lambda rec, span: [rec.stage("outer").__enter__(), rec.hop()],
+            "a hop inside 'outer' needs a name",
+        ),
+        (
+            lambda rec, span: [
+                rec.stage("outer").__enter__(),
+                rec.stage("y", kind="ipc"),
+                rec.stage("y"),
+            ],
+            "stage 'outer' > 'y' is 'ipc'; it cannot also be 'filter'",
+        ),
+    ],
+)
+def test_nesting_misuse_is_refused(body, message: str) -> None:
+    def scenario(rec: Recorder) -> None:
+        span = rec.stage("x")
+        for _ in rec.frames():
+            body(rec, span)
+
+    with pytest.raises(KitError, match=re.escape(message)):
+        record(Scenario("bad", scenario), frames=1, warmup=0)
+
+
+def test_a_stage_left_open_inside_another_is_named_by_its_path() -> None:
+    def scenario(rec: Recorder) -> None:
+        for _ in rec.frames():
+            rec.stage("outer").__enter__()
+            rec.stage("inner").__enter__()
+
+    with pytest.raises(KitError, match=re.escape("stage 'outer' > 'inner' is still open")):
+        record(Scenario("open", scenario), frames=1, warmup=0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    frames=st.integers(1, 4),
+    warmup=st.integers(0, 2),
+    paths=st.lists(
+        st.lists(st.lists(st.sampled_from("ab"), min_size=1, max_size=3), max_size=5),
+        min_size=1,
+        max_size=4,
+    ),
+)
+def test_any_nesting_gives_a_valid_document(frames: int, warmup: int, paths) -> None:
+    def enter(rec: Recorder, path: list[str]) -> None:
+        if path:
+            with rec.stage(path[0]):
+                enter(rec, path[1:])
+
+    def scenario(rec: Recorder) -> None:
+        for i in rec.frames():
+            with rec.stage("first"):
+                pass
+            for path in paths[i % len(paths)]:
+                enter(rec, path)
+
+    result = parse_results(record(Scenario("any", scenario), frames, warmup))
+    ran = [paths[i % len(paths)] for i in range(frames + warmup)]
+    nested = {tuple(p[:k]) for frame in ran for p in frame for k in range(2, len(p) + 1)}
+    assert {s.path for s in result.substages} == nested
+    assert len(result.substage_samples_ms) == (frames if nested else 0)
 
 
 def test_list_and_run_speak_the_protocol(tmp_path: Path, capsys) -> None:

@@ -177,7 +177,7 @@ def test_a_slower_serialize_is_slower_there_and_on_its_hop_only():
     serialize = sc.substage("hop 1", "serialize")
     assert serialize is not None and serialize.change is not None
     assert serialize.change.verdict.value == "slower"
-    assert serialize.depth == 1 and sc.children(("hop 1",))[0] is serialize
+    assert serialize.depth == 1 and serialize.parent == ("hop 1",)
     significant = {st.path for st in (*sc.stages, *sc.substages) if st.change.significant}
     assert significant == {("hop 1",), ("hop 1", "serialize")}
 
@@ -193,3 +193,165 @@ def test_a_sub_stage_on_one_side_only_has_no_change():
     assert send is not None and send.change is None and send.base_ms is None
     assert send.head_ms == pytest.approx(1.5, abs=0.1)
     assert [s.path for s in sc.substages] == [("hop 1", "serialize"), ("hop 1", "send")]
+
+
+# Showing them: which rows unfold, the waterfall, markdown and JSON.
+
+
+def slower_serialize(**kw):
+    from perfwaterfall.analysis.comparison import compare_family
+
+    return compare_family(
+        [(nested_rounds(0.5, seed=1, **kw), nested_rounds(1.5, seed=1, **kw))], threshold_pct=2.0
+    )
+
+
+def paths_shown(sc, mode):
+    from perfwaterfall.present.substages import rows_in_order
+
+    return [st.path for st in rows_in_order(sc, mode)]
+
+
+TOP = [("VideoIn",), ("hop 1",), ("Detector",), ("hop 2",), ("Sink",)]
+UNFOLDED = [("VideoIn",), ("hop 1",), ("hop 1", "serialize"), ("hop 1", "send"), *TOP[2:]]
+
+
+def test_only_a_stage_whose_parts_changed_unfolds_by_default():
+    from perfwaterfall.analysis.comparison import compare_family
+
+    (sc,) = slower_serialize().scenarios
+    assert paths_shown(sc, "changed") == UNFOLDED
+    assert paths_shown(sc, "all") == UNFOLDED
+    assert paths_shown(sc, "none") == TOP
+    (same,) = compare_family(
+        [(nested_rounds(0.5, seed=1), nested_rounds(0.5, seed=1))], threshold_pct=2.0
+    ).scenarios
+    assert paths_shown(same, "changed") == TOP
+    assert paths_shown(same, "all") == UNFOLDED
+
+
+def test_a_change_two_levels_down_unfolds_every_level_above_it():
+    from dataclasses import replace
+
+    (sc,) = slower_serialize().scenarios
+    # Move the changed part one level down, under an unchanged 'send'.
+    deeper = replace(
+        sc.substages[0], parent=("hop 1", "send")
+    )  # ('hop 1', 'send', 'serialize') slower
+    sc = replace(sc, substages=(sc.substages[1], deeper))
+    assert paths_shown(sc, "changed") == [
+        ("VideoIn",),
+        ("hop 1",),
+        ("hop 1", "send"),
+        ("hop 1", "send", "serialize"),
+        *TOP[2:],
+    ]
+
+
+def waterfall(comparison, mode="changed"):
+    from perfwaterfall.render.terminal import waterfall_text
+    from tests.unit.builders import report
+
+    text = waterfall_text(report(comparison, substages=mode), 100)
+    assert text is not None
+    return text
+
+
+def test_the_waterfall_indents_parts_under_their_hop_with_their_own_verdict():
+    text = waterfall(slower_serialize())
+    after = text[text.index("AFTER") :]
+    serialize = next(line for line in after.splitlines() if "  serialize" in line)
+    send = next(line for line in after.splitlines() if "  send" in line)
+    assert "+200.0%" in serialize and "~" in send
+    assert "│   serialize" in serialize  # indented two cells under 'hop 1'
+    assert "indented: parts of the stage above" in text
+    folded = waterfall(slower_serialize(), "none")
+    assert "serialize" not in folded and "2 parts folded" in folded
+
+
+def test_a_waterfall_without_parts_says_nothing_about_them():
+    from tests.unit.builders import ladder_comparison
+
+    text = waterfall(ladder_comparison())
+    assert "folded" not in text and "indented" not in text
+
+
+def test_markdown_and_json_carry_the_nesting():
+    from perfwaterfall.export.json_export import to_json
+    from perfwaterfall.export.markdown import to_markdown
+    from tests.unit.builders import report
+
+    rep = report(slower_serialize())
+    markdown = to_markdown(rep)
+    assert "│   serialize" in markdown  # the waterfall, unfolded
+    assert "| **4k\\_raw** | hop 1 › serialize | 0.500 → 1.50 | **+1.00 ms +200.0%** |" in markdown
+    assert "hop 1 › send" not in markdown  # the table lists the parts that moved
+    (sc,) = json.loads(to_json(rep))["scenarios"]
+    assert [(s["parent"], s["name"], s["change"]["verdict"]) for s in sc["substages"]] == [
+        (["hop 1"], "serialize", "slower"),
+        (["hop 1"], "send", "same"),
+    ]
+
+
+def test_a_hostile_nesting_depth_is_read_and_drawn_without_recursion():
+    """Far deeper than Python's recursion limit: every walk over the nesting is a loop."""
+    from perfwaterfall.analysis.comparison import compare_family
+
+    depth = 1500
+    subs = [{"name": "p", "kind": "ipc", "parent": ["hop 1"] + ["p"] * i} for i in range(depth)]
+    result = parse_results(nested(substages=subs, substage_samples_ms=[[0.1] * depth] * 2))
+    assert result.substages[-1].depth == depth
+    comparison = compare_family([([result] * 2, [result] * 2)], threshold_pct=2.0)
+    text = waterfall(comparison, "all")
+    assert text.count("  p ") == 2 * depth  # BEFORE and AFTER, indentation capped
+
+
+def test_a_sweep_shows_each_hop_by_part_next_to_the_whole_hop():
+    from dataclasses import replace
+
+    from perfwaterfall.analysis.build import build_sweep
+    from perfwaterfall.export.markdown import sweep_to_markdown
+    from perfwaterfall.present import tables
+    from perfwaterfall.present.tables import Mark, Value
+    from perfwaterfall.render.sweep import print_sweep
+    from perfwaterfall.render.terminal import plain_text
+    from perfwaterfall.store.bundle import BundleSide
+    from tests.unit.builders import bundle, ref
+
+    rungs = [("copy", 1.5), ("memoryview", 0.5), ("copy", 1.5)]
+    sides = tuple(
+        BundleSide(f"v{i}", ref("HEAD", "d4e5f6a", "s"), {"T": value}, {"4k_raw": rounds})
+        for i, (value, rounds) in enumerate(
+            (value, nested_rounds(ms, seed=1)) for value, ms in rungs
+        )
+    )
+    two = bundle({"4k_raw": sides[0].rounds["4k_raw"]}, {"4k_raw": sides[1].rounds["4k_raw"]})
+    sweep = build_sweep(replace(two, sides=sides), key="T", threshold_pct=2.0)
+    (hop,) = tables.sweep_parts(sweep, "4k_raw")  # hop 2 has no parts: no table
+    assert hop.title == "4k_raw · hop 1 by part · sweep of T"
+    assert [c.header for c in hop.columns] == ["T", "hop 1 (whole)", "serialize", "send"]
+    first, memoryview, again = hop.rows
+    assert first == (Value("copy"), Value("3.00"), Value("1.50"), Value("1.50"))
+    assert memoryview[0] == Value("memoryview")
+    assert memoryview[1] == Mark("2.00 -33.3%", "faster")
+    assert memoryview[2] == Mark("0.500 -66.7%", "faster")
+    assert memoryview[3].verdict == "same"
+    assert again[2] == Mark("1.50 ~ 0.0%", "same")
+    text = plain_text(lambda console: print_sweep(console, sweep), 120)
+    assert "hop 1 by part" in text and "hop 1 (whole)" in text
+    assert "*4k\\_raw · hop 1 by part · sweep of T*" in sweep_to_markdown(sweep)
+
+
+def test_bundles_keep_sub_stages_and_refuse_rounds_that_disagree_on_them():
+    from perfwaterfall.store import bundle as bundles
+    from tests.unit.builders import bundle
+
+    saved = bundles.to_dict(bundle({"4k_raw": nested_rounds(0.5)}, {"4k_raw": nested_rounds(1.5)}))
+    loaded = bundles.from_dict(json.loads(json.dumps(saved)), "b.json")
+    assert loaded.sides[1].rounds["4k_raw"][0].substages == HOP_PARTS
+    third = saved["sides"][0]["rounds"]["4k_raw"][2]
+    third["substages"] = third["substages"][:1]
+    third["substage_samples_ms"] = [row[:1] for row in third["substage_samples_ms"]]
+    with pytest.raises(InvalidDocument) as info:
+        bundles.from_dict(saved, "b.json")
+    assert "4k_raw round 3" in str(info.value) and "'hop 1' > 'send' (ipc)" in str(info.value)
