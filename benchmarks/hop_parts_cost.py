@@ -57,9 +57,8 @@ def main() -> int:
     print(f"one hop in one process, CPU us (min / median of {REPEATS} x {HOPS} hops):")
     for name, values in per.items():
         lo, med = min(values), statistics.median(values)
-        print(
-            f"  {name:20} {lo:6.2f} / {med:6.2f}   added {lo - base_min:5.2f} / {med - base_med:5.2f}"
-        )
+        added = f"{lo - base_min:5.2f} / {med - base_med:5.2f}"
+        print(f"  {name:20} {lo:6.2f} / {med:6.2f}   added {added}")
     return 0
 
 
