@@ -170,19 +170,30 @@ def _frame_times(
         if len(path) > MAX_DEPTH:
             raise InvalidDocument(f"{where}: spans nested more than {MAX_DEPTH} levels deep")
         kids = sorted(children.get(parent.span_id, ()), key=lambda s: (s.start_ns, s.end_ns))
-        seen: dict[str, int] = defaultdict(int)
+        taken: set[str] = set()
+        counters: dict[str, int] = {}
         named: list[tuple[Span, Path]] = []
         for kid in kids:
             _check_inside(kid, parent, where)
-            name = shown(kid.name)
-            seen[name] += 1
-            unique = name if seen[name] == 1 else f"{name} ({seen[name]})"
-            kid_path = (*path, unique)
+            kid_path = (*path, _unique(shown(kid.name), taken, counters))
             layout.add(kid_path)
             times[kid_path] = (kid.end_ns - kid.start_ns) / 1e6
             named.append((kid, kid_path))
         stack.extend(reversed(named))
     return times
+
+
+def _unique(name: str, taken: set[str], counters: dict[str, int]) -> str:
+    """``name``, or ``name (k)`` with the first k no sibling has taken: the counter the
+    renderer shows for a repeated stage. ``counters`` keeps each name's last k, so a
+    million siblings of one name take linear time (as ``protocol/document.py`` does)."""
+    unique, k = name, counters.get(name, 1)
+    while unique in taken:
+        k += 1
+        unique = f"{name} ({k})"
+    counters[name] = k
+    taken.add(unique)
+    return unique
 
 
 def _check_inside(child: Span, parent: Span, where: str) -> None:

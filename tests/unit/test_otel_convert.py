@@ -101,6 +101,20 @@ def test_repeated_sibling_names_get_a_counter_and_keep_their_kind():
     ]
 
 
+def test_a_name_that_looks_like_a_counter_is_not_taken_twice():
+    root = span("frame", 0, 10)
+    spans = [root, span("send", 0, 1, root), span("send (2)", 1, 2, root), span("send", 2, 3, root)]
+    _, result = convert(spans, frames=1)
+    assert [s.name for s in result.stages] == ["send", "send (2)", "send (3)"]
+
+
+def test_many_siblings_of_one_name_are_counted_in_linear_time():
+    root = span("frame", 0, 10)
+    spans = [root] + [span("x", 0, 1, root) for _ in range(20_000)]
+    _, result = convert(spans, frames=1)
+    assert result.stages[-1].name == "x (20000)"
+
+
 def test_kinds_come_from_the_table_first_then_the_defaults():
     rules = (("Detector*", "other"), ("*.encode_jpg", "filter"))
     assert span_kind("DetectorV2", rules) == "other"
@@ -140,6 +154,11 @@ def bad(case):
         a2 = Span(a.trace_id, a.span_id, b.span_id, "a", a.start_ns, a.end_ns, {})
         b2 = Span(b.trace_id, b.span_id, a.span_id, "b", b.start_ns, b.end_ns, {})
         return [root, span("VideoIn", 0, 1, root), a2, b2]
+    if case == "deep":
+        chain = [root]
+        for _ in range(40):
+            chain.append(span("inner", 0, 10, chain[-1]))
+        return chain
     raise AssertionError(case)
 
 
@@ -154,6 +173,7 @@ def bad(case):
         ("too few frames", "expected 2 frames, got 1 root spans", 2),
         ("no stages", "no child spans", 2),
         ("cycle", "their own ancestors", 1),
+        ("deep", "nested more than 32 levels deep", 1),
     ],
 )
 def test_bad_spans_are_refused_in_one_line(case, fragment, frames):
