@@ -37,6 +37,7 @@ def test_a_slowed_sub_span_is_found_there_and_on_its_hop_only(tmp_path: Path, ca
     code, out, err = run_cli(
         [
             *("compare", "base", "HEAD", "--repo", repo, "--head-env", "OTEL_SLOW_MS=1.5"),
+            *("--base-env", "OTEL_SEED=1", "--head-env", "OTEL_SEED=2"),
             *("--rounds", "5", "--frames", "5", "--warmup", "2", "--format", "json"),
         ],
         capsys,
