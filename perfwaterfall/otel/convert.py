@@ -21,7 +21,6 @@ from __future__ import annotations
 import fnmatch
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from perfwaterfall.errors import InvalidDocument
@@ -36,16 +35,6 @@ IPC_WORDS = ("send", "recv", "receive", "serialize", "encode", "decode", "zmq", 
 MAX_DEPTH = 32
 
 Path = tuple[str, ...]
-
-
-@dataclass
-class _Layout:
-    """The columns seen so far: top-level stages and sub-stages, each by its path."""
-
-    columns: dict[Path, int] = field(default_factory=dict)
-
-    def add(self, path: Path) -> None:
-        self.columns.setdefault(path, len(self.columns))
 
 
 def span_kind(name: str, rules: Sequence[tuple[str, str]]) -> str:
@@ -79,10 +68,10 @@ def spans_to_document(
             raise _orphan(span, by_id, where)
     _check_reachable(roots, children, len(by_id), where)
     measured = _measured_roots(roots, frames=frames, warmup=warmup, where=where)
-    layout = _Layout()
+    layout: dict[Path, None] = {}  # every stage's path, in the order first seen
     per_frame = [_frame_times(root, children, layout, where) for root in measured]
-    top = [p for p in layout.columns if len(p) == 1]
-    nested = [p for p in layout.columns if len(p) > 1]
+    top = [p for p in layout if len(p) == 1]
+    nested = [p for p in layout if len(p) > 1]
     if not top:
         raise InvalidDocument(f"{where}: the frames' root spans have no child spans (no stages)")
     doc: dict[str, Any] = {
@@ -109,7 +98,9 @@ def _index(spans: Sequence[Span], where: str) -> dict[str, Span]:
             raise InvalidDocument(f"{where}: span {name!r} has no trace id or span id")
         if not span.name:
             raise InvalidDocument(f"{where}: a span has no name (span id {span.span_id})")
-        if span.end_ns < span.start_ns or span.start_ns <= 0:
+        if span.start_ns <= 0:
+            raise InvalidDocument(f"{where}: span {name!r} has no start time")
+        if span.end_ns < span.start_ns:
             raise InvalidDocument(f"{where}: span {name!r} ends before it starts")
         if span.span_id in by_id:
             raise InvalidDocument(f"{where}: span id {span.span_id} arrived twice")
@@ -160,7 +151,7 @@ def _measured_roots(roots: list[Span], *, frames: int, warmup: int, where: str) 
 
 
 def _frame_times(
-    root: Span, children: dict[str, list[Span]], layout: _Layout, where: str
+    root: Span, children: dict[str, list[Span]], layout: dict[Path, None], where: str
 ) -> dict[Path, float]:
     """One frame's stage durations (ms) by path; new paths join the layout in order."""
     times: dict[Path, float] = {}
@@ -176,7 +167,7 @@ def _frame_times(
         for kid in kids:
             _check_inside(kid, parent, where)
             kid_path = (*path, _unique(shown(kid.name), taken, counters))
-            layout.add(kid_path)
+            layout.setdefault(kid_path)
             times[kid_path] = (kid.end_ns - kid.start_ns) / 1e6
             named.append((kid, kid_path))
         stack.extend(reversed(named))
