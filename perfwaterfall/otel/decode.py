@@ -21,6 +21,7 @@ from opentelemetry.proto.common.v1.common_pb2 import AnyValue
 
 from perfwaterfall.errors import InvalidDocument
 from perfwaterfall.protocol.document import loads_json
+from perfwaterfall.protocol.sanitize import shown
 
 PROTOBUF = "application/x-protobuf"
 JSON = "application/json"
@@ -48,7 +49,7 @@ def decode_body(body: bytes, content_type: str, where: str) -> list[Span]:
     try:
         request.ParseFromString(body)
     except (DecodeError, ValueError) as exc:
-        raise InvalidDocument(f"{where}: malformed OTLP protobuf ({exc})") from None
+        raise InvalidDocument(f"{where}: malformed OTLP protobuf ({_first_line(exc)})") from None
     return list(_spans(request))
 
 
@@ -132,5 +133,6 @@ def _attributes(pairs: Iterable[Any]) -> dict[str, Any]:
 
 
 def _first_line(exc: BaseException) -> str:
+    """An exception's first line, shown: it may quote the body, which is outside data."""
     text = str(exc).strip().splitlines()
-    return (text[0] if text else type(exc).__name__)[:200]
+    return shown((text[0] if text else type(exc).__name__)[:200])

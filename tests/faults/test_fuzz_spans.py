@@ -53,7 +53,7 @@ def test_any_spans_make_a_valid_document_or_one_line(found, frames, warmup) -> N
     try:
         doc = spans_to_document(found, scenario="pipe", frames=frames, warmup=warmup)
     except InvalidDocument as exc:
-        assert "\n" not in str(exc)
+        assert "\n" not in str(exc) and not UNSAFE.search(str(exc))
         return
     accepted(doc)
 
@@ -64,7 +64,7 @@ def test_any_protobuf_body_decodes_or_is_refused(body) -> None:
     try:
         decode_body(body, "application/x-protobuf", "body")
     except InvalidDocument as exc:
-        assert "\n" not in str(exc)
+        assert "\n" not in str(exc) and not UNSAFE.search(str(exc))
 
 
 json_leaf = st.one_of(
@@ -105,8 +105,8 @@ def test_any_json_decodes_or_is_refused(value) -> None:
     try:
         decode_json(value, "body")
     except InvalidDocument as exc:
-        assert "\n" not in str(exc)
+        assert "\n" not in str(exc) and not UNSAFE.search(str(exc))
     try:
         decode_body(json.dumps(value).encode(), "application/json", "body")
     except InvalidDocument as exc:
-        assert "\n" not in str(exc)
+        assert "\n" not in str(exc) and not UNSAFE.search(str(exc))
