@@ -54,7 +54,7 @@ def test_a_stage_that_exited_0_fails_a_frame_but_not_the_stop(
     sender = late_message(address, ctx, kind)
     try:
         if fails:
-            with pytest.raises(RunFailed, match="stage VideoIn .* exited with status 0"):
+            with pytest.raises(RunFailed, match=r"stage VideoIn .* exited with status 0"):
                 driver._expect(done, kind, "frame 0", timeout_s=10)
         else:
             assert driver._expect(done, kind, "pipeline stop", timeout_s=10)["kind"] == "stop"
