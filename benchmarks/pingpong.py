@@ -6,8 +6,8 @@ link) listening at PATH. Three kinds of ZeroMQ message: empty
 parts (bare ping-pong); a metadata part without timestamps (parsed and sent
 back as is); a metadata part with ``ts`` (the hop that brought it is timed as a
 whole, and the reply is stamped for the next hop); a metadata part with ``ss`` too
-(the hop and its parts timed the way ``scenarios.stage`` times them: the receiver
-waits for the message before taking it, scenarios.hop_parts).
+(the hop and its parts timed the way ``scenarios.stage`` times them,
+scenarios.hop_parts).
 """
 
 from __future__ import annotations
@@ -55,11 +55,13 @@ def parted_send(sock: zmq.Socket[Any], meta: dict[str, Any]) -> None:
     sock.send_multipart([json.dumps(out).encode(), b""], copy=False)
 
 
-def parted_recv(sock: zmq.Socket[Any], readable: list[Any]) -> dict[str, Any]:
-    """The receiving half: wait, stamp, take, view, then the hop and its parts."""
-    zmq.zmq_poll(readable, -1)
+def parted_recv(sock: zmq.Socket[Any]) -> dict[str, Any]:
+    """The receiving half, as scenarios.link takes a message: the first part, a stamp, the
+    rest; then the view, the hop and its parts."""
+    parts = [sock.recv(copy=False)]
     ready = now()
-    parts = sock.recv_multipart(copy=False)
+    while sock.rcvmore:
+        parts.append(sock.recv(copy=False))
     meta: dict[str, Any] = json.loads(parts[0].bytes)
     return parted_finish(meta, parts, ready, now())
 
@@ -147,23 +149,17 @@ def main() -> int:
     inp, out = ctx.socket(zmq.PULL), ctx.socket(zmq.PUSH)
     inp.bind(sys.argv[1])
     out.connect(sys.argv[2])
-    readable = [(inp, zmq.POLLIN)]
-    # A parted hop waits before it takes. Modes come in blocks, so the message after a
-    # parted one is waited for the same way (the first of a block is taken as it comes).
-    parted = False
     while True:
-        if parted:
-            zmq.zmq_poll(readable, -1)
-        ready = now()
-        parts = inp.recv_multipart(copy=False)
+        parts = [inp.recv(copy=False)]
+        ready = now()  # a parted hop's stamp: the first part is in hand
+        while inp.rcvmore:
+            parts.append(inp.recv(copy=False))
         head = parts[0].bytes
         if head == b"stop":
             break
-        parted = False
         if head:
             meta: dict[str, Any] = json.loads(head)
             if "ss" in meta:
-                parted = True
                 parted_send(out, parted_finish(meta, parts, ready, now()))
                 continue
             np.frombuffer(parts[1].buffer, dtype=np.uint8).flags.writeable = False

@@ -196,13 +196,12 @@ def _pingpong_round(
     hop and its parts timed as the stages time them: scenarios.hop_parts).
     """
     recorded: list[int] = []
-    readable = [(pull, zmq.POLLIN)]
     start = time.perf_counter_ns()
     for i in range(n):
         meta = {"kind": "frame", "n": i, "t": [], "st": [], "vh": 0, "crc": 0}
         if mode == "timed":
             parted_send(push, meta)
-            recorded.extend(parted_recv(pull, readable)["t"])
+            recorded.extend(parted_recv(pull)["t"])
         elif mode == "hop":
             timed_send(push, meta)
             recorded.extend(timed_recv(pull)["t"])

@@ -8,10 +8,10 @@ already has split it, in frame order:
 - ``encode`` (JPEG only): the sender's codec;
 - ``serialize``: the payload made into message parts (the ``copy`` rung's bytearray,
   the ``shm`` rung's copy into a slot; raw frames' contiguity check);
-- ``send``: from handing the parts to the link until the receiver's link has the
-  message ready: the sender's send call (with ``copy=True`` ZeroMQ's copy into its own
-  message), the I/O threads and the kernel's copy, the receiver's wake-up;
-- ``receive``: the receiver taking the ready message off the link (with
+- ``send``: from handing the parts to the link until the receiver holds the message's
+  first part (the metadata): the sender's send call (with ``copy=True`` ZeroMQ's copy
+  into its own message), the I/O threads and the kernel's copy, the receiver's wake-up;
+- ``receive``: the receiver taking the rest of the message (the payload part; with
   ``copy=True`` a copy into ``bytes``) and decoding its metadata;
 - ``view``: the parts made into a read-only array (attaching an ``shm`` slot);
 - ``decode`` (JPEG only): the receiver's codec.
