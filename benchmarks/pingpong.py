@@ -4,8 +4,10 @@ Run as ``python pingpong.py IN_ADDR OUT_ADDR`` (ZeroMQ), or ``python pingpong.py
 unix PATH`` to echo timed hops over a Unix ``SOCK_SEQPACKET`` socket (the shm-loan
 link) listening at PATH. Three kinds of ZeroMQ message: empty
 parts (bare ping-pong); a metadata part without timestamps (parsed and sent
-back as is); a metadata part with ``ts`` (the hop that brought it is timed the
-way ``scenarios.stage`` times it, and the reply is stamped for the next hop).
+back as is); a metadata part with ``ts`` (the hop that brought it is timed as a
+whole, and the reply is stamped for the next hop); a metadata part with ``ss`` too
+(the hop and its parts timed the way ``scenarios.stage`` times them,
+scenarios.hop_parts).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from typing import Any
 
 import numpy as np
 import zmq
+
+from scenarios.hop_parts import hop_parts
 
 now = time.perf_counter_ns
 
@@ -36,6 +40,51 @@ def timed_recv(sock: zmq.Socket[Any]) -> dict[str, Any]:
     view = np.frombuffer(parts[1].buffer, dtype=np.uint8)
     view.flags.writeable = False
     meta["t"].append(now() - meta["ts"] - meta["ex"])
+    return meta
+
+
+def parted_send(sock: zmq.Socket[Any], meta: dict[str, Any]) -> None:
+    """The sending half as the stages time it now: the hop and the stamps of its parts.
+
+    The payload is the same empty part as the other modes send: only the timing differs.
+    """
+    t0 = now()
+    encoded = now()
+    out = {**meta, "ts": t0, "ex": 0, "te": encoded, "nb": 0}
+    out["ss"] = now()
+    sock.send_multipart([json.dumps(out).encode(), b""], copy=False)
+
+
+def parted_recv(sock: zmq.Socket[Any]) -> dict[str, Any]:
+    """The receiving half, as scenarios.link takes a message: the first part, a stamp, the
+    rest; then the view, the hop and its parts."""
+    parts = [sock.recv(copy=False)]
+    ready = now()
+    while sock.rcvmore:
+        parts.append(sock.recv(copy=False))
+    meta: dict[str, Any] = json.loads(parts[0].bytes)
+    return parted_finish(meta, parts, ready, now())
+
+
+def parted_finish(
+    meta: dict[str, Any], parts: list[Any], ready: int, arrived: int
+) -> dict[str, Any]:
+    view = np.frombuffer(parts[1].buffer, dtype=np.uint8)
+    viewed = now()
+    view.flags.writeable = False
+    ended = now()
+    meta["t"].append(ended - meta["ts"] - meta["ex"])
+    meta["st"] += hop_parts(
+        jpeg=False,
+        started=meta["ts"] + meta["ex"],
+        encoded=meta["te"],
+        serialized=meta["ss"],
+        ready=ready,
+        arrived=arrived,
+        viewed=viewed,
+        ended=ended,
+        excluded=0,
+    )
     return meta
 
 
@@ -101,12 +150,18 @@ def main() -> int:
     inp.bind(sys.argv[1])
     out.connect(sys.argv[2])
     while True:
-        parts = inp.recv_multipart(copy=False)
+        parts = [inp.recv(copy=False)]
+        ready = now()  # a parted hop's stamp: the first part is in hand
+        while inp.rcvmore:
+            parts.append(inp.recv(copy=False))
         head = parts[0].bytes
         if head == b"stop":
             break
         if head:
             meta: dict[str, Any] = json.loads(head)
+            if "ss" in meta:
+                parted_send(out, parted_finish(meta, parts, ready, now()))
+                continue
             np.frombuffer(parts[1].buffer, dtype=np.uint8).flags.writeable = False
             if "ts" in meta:
                 meta["t"].append(now() - meta["ts"] - meta["ex"])

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from scenarios.hop_parts import part_names
+
 Codec = Literal["raw", "jpeg"]
 
 
@@ -44,6 +46,14 @@ class Scenario:
                 out.append({"name": f"hop {i}", "kind": "ipc"})
             out.append({"name": f.name, "kind": "filter"})
         return out
+
+    def substages(self) -> list[dict[str, str]]:
+        """Every hop's inner parts (scenarios.hop_parts), as the document's sub-stages."""
+        return [
+            {"name": part, "kind": "ipc", "parent": f"hop {i}"}
+            for i in range(1, len(self.filters))
+            for part in part_names(self.codec)
+        ]
 
     @property
     def hops(self) -> int:

@@ -20,6 +20,7 @@ def document(
     scenario: Scenario,
     settings: Settings,
     rows: list[list[int]],
+    part_rows: list[list[int]],
     *,
     frames: int,
     warmup: int,
@@ -27,7 +28,10 @@ def document(
     payload_bytes: int,
     run_id: str,
 ) -> dict[str, Any]:
-    """The document for ``rows``: one row of stage durations (ns) per measured frame."""
+    """The document for ``rows``: one row of stage durations (ns) per measured frame.
+
+    ``part_rows`` holds the same frames' hop parts (ns), the document's sub-stages.
+    """
     width, height = settings.frame_size(scenario.width, scenario.height)
     params: dict[str, Any] = {"width": width, "height": height, "codec": scenario.codec}
     if scenario.source_size:
@@ -56,6 +60,12 @@ def document(
         "schema": SCHEMA,
         "scenario": {"name": scenario.name, "label": scenario.label, "params": params},
         "stages": scenario.stages(),
-        "samples_ms": [[round(ns / 1e6, 6) for ns in row] for row in rows],
+        "samples_ms": [_ms(row) for row in rows],
+        "substages": scenario.substages(),
+        "substage_samples_ms": [_ms(row) for row in part_rows],
         "meta": meta,
     }
+
+
+def _ms(row: list[int]) -> list[float]:
+    return [round(ns / 1e6, 6) for ns in row]

@@ -10,7 +10,9 @@ serializes it: JSON over ZeroMQ, ``marshal`` over a Unix socket, see scenarios.l
 ``kind`` frame/ping/stop, ``n`` frame index, ``t`` durations so far in stage order,
 ``crc`` checksum (raw: pixels end to end; JPEG: this hop's encoded bytes),
 ``ts`` when the sender started this hop, ``ex`` time the sender spent on
-verification (excluded from the hop), ``vh`` hops verified, ``nb`` payload bytes.
+verification (excluded from the hop), ``vh`` hops verified, ``nb`` payload bytes;
+``st`` the hops' inner parts so far (scenarios.hop_parts), ``te`` and ``ss`` the
+sender's stamps after encoding and serializing.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import zmq
 
 from scenarios.codec import make_codec
 from scenarios.frames import FrameSource, checksum, stamp
+from scenarios.hop_parts import hop_parts
 from scenarios.link import Link, LinkClosed, open_link
 from scenarios.stage_config import CONTROL_HWM, StageConfig
 from scenarios.transport import Endpoint, EndpointInfo, Meta, open_endpoint, owns_pool
@@ -127,19 +130,20 @@ class Stage:
         """Handle messages until "stop" has been passed on."""
         while True:
             meta, parts = self.inp.recv()
+            arrived = now()
             kind = meta["kind"]
             if kind != "frame":
                 self.out.send({"kind": kind})
                 if kind == "stop":
                     return
                 continue
-            self.frame(meta, parts)
+            self.frame(meta, parts, arrived)
 
-    def frame(self, meta: Meta, parts: list[Any]) -> None:
+    def frame(self, meta: Meta, parts: list[Any], arrived: int) -> None:
         cfg = self.cfg
         n: int = meta["n"]
         if self.source is not None:
-            meta = {"kind": "frame", "n": n, "t": [], "vh": 0, "crc": None}
+            meta = {"kind": "frame", "n": n, "t": [], "st": [], "vh": 0, "crc": None}
             image = self.endpoint.new_image(self.shape)
             if self.jpeg:
                 self.source.render(n, image)
@@ -147,7 +151,7 @@ class Stage:
                 # Checksummed as it is rendered (band by band, from the cache).
                 image, meta["crc"] = self.source.render_and_checksum(n, image)
         else:
-            image = self.receive(meta, parts)
+            image = self.receive(meta, parts, arrived)
         del parts
 
         if cfg.new_image and not self.jpeg:
@@ -169,15 +173,23 @@ class Stage:
             self.verify(meta, image)
             del image
             self.endpoint.release(meta)
-            done = {"kind": "done", "n": n, "t": meta["t"], "verified": True, "nb": meta["nb"]}
+            done = {
+                "kind": "done",
+                "n": n,
+                "t": meta["t"],
+                "st": meta["st"],
+                "verified": True,
+                "nb": meta["nb"],
+            }
             self.out.send(done)
             return
         self.send(meta, image)
 
-    def receive(self, meta: Meta, parts: list[Any]) -> np.ndarray:
+    def receive(self, meta: Meta, parts: list[Any], arrived: int) -> np.ndarray:
         """The receiving half of a hop: ends when a read-only image is in hand."""
         payload = self.endpoint.decode(parts, meta)
-        excluded = meta["ex"]
+        viewed = now()
+        excluded = 0
         if self.jpeg:
             t = now()
             got = checksum(payload)
@@ -187,9 +199,22 @@ class Stage:
                     f"(crc {got:#010x}, sent {meta['crc']:#010x})"
                 )
             meta["vh"] += 1
-            excluded += now() - t
+            excluded = now() - t
         image = self.codec.decode(payload, self.shape)
-        meta["t"].append(now() - meta["ts"] - excluded)
+        ended = now()
+        meta["t"].append(ended - meta["ts"] - meta["ex"] - excluded)
+        # The sender's checksum shifts the stamps before it (hop_parts.hop_parts).
+        meta["st"] += hop_parts(
+            jpeg=self.jpeg,
+            started=meta["ts"] + meta["ex"],
+            encoded=meta["te"],
+            serialized=meta["ss"],
+            ready=self.inp.ready_ns,
+            arrived=arrived,
+            viewed=viewed,
+            ended=ended,
+            excluded=excluded,
+        )
         return image
 
     def send(self, meta: Meta, image: np.ndarray) -> None:
@@ -197,13 +222,15 @@ class Stage:
         in_meta = dict(meta)
         t0 = now()
         payload = self.codec.encode(image)
+        encoded = now()
         excluded = 0
         if self.jpeg:
-            t = now()
             meta["crc"] = checksum(payload)
-            excluded = now() - t
-        out = {**meta, "ts": t0, "ex": excluded, "nb": int(payload.nbytes)}
+            excluded = now() - encoded
+        out = {**meta, "ts": t0, "ex": excluded, "te": encoded + excluded}
+        out["nb"] = int(payload.nbytes)
         wire = self.endpoint.encode(payload, out)
+        out["ss"] = now()
         self.out.send(out, wire)
         del wire, payload, image
         self.endpoint.release(in_meta)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,12 +19,14 @@ from perfwaterfall.errors import HarnessFailed, InvalidDocument, UsageError
 from perfwaterfall.measure import processes as procgroup
 from perfwaterfall.measure.refs import RefInfo
 from perfwaterfall.measure.scratch import scratch_dir
+from perfwaterfall.measure.spans_round import ReceiverUnavailable, SpanRound, collecting_spans
 from perfwaterfall.protocol.document import (
     MAX_DOCUMENT_BYTES,
     RoundResult,
     ScenarioInfo,
     load_results,
     loads_json,
+    parse_results,
     parse_scenario_list,
 )
 from perfwaterfall.protocol.harness_spec import HarnessSpec, expand_argv
@@ -47,14 +50,18 @@ class SideCheckout:
 # ---------------------------------------------------------------- environment
 
 
-def harness_env(side: SideCheckout) -> dict[str, str]:
-    """The environment of the harness processes of a side (docs/harness-protocol.md, Invocation)."""
+def harness_env(side: SideCheckout, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment of the harness processes of a side (docs/harness-protocol.md, Invocation).
+
+    ``extra`` (where spans go) comes before the user's own variables, which win.
+    """
     env = dict(os.environ)
     old = env.get("PYTHONPATH")
     root = str(side.worktree)
     env["PYTHONPATH"] = f"{root}{os.pathsep}{old}" if old else root
     env["PERF_WATERFALL_REF"] = side.ref.name
     env["PERF_WATERFALL_SHA"] = side.ref.sha
+    env.update(extra or {})
     env.update(side.env)
     return env
 
@@ -123,15 +130,26 @@ def run_round(
     """
     what = describe_round(side, scenario, round_index)
     names = {"side": side.label, "ref": side.ref.name, "scenario": scenario}
-    with scratch_dir("round") as tmp:
+    with scratch_dir("round") as tmp, _spans_for(spec, tmp, what, round_index, names) as spans:
         output = tmp / "results.json"
         args = ["run", "--scenario", scenario, "--frames", str(frames), "--warmup", str(warmup)]
         argv = [*(wrap or ()), *expand_argv(spec.argv), *args, "--output", str(output)]
         _run(
-            argv, side, Path(tmp), timeout=timeout, what=what, round_index=round_index, names=names
+            argv,
+            side,
+            Path(tmp),
+            timeout=timeout,
+            what=what,
+            round_index=round_index,
+            names=names,
+            extra_env=spans.env if spans else None,
         )
         try:
-            result = load_results(output, "results document")
+            if spans is None:
+                result = load_results(output, "results document")
+            else:  # the spans are the stage times; a document the harness wrote is not read
+                doc = spans.document(scenario=scenario, frames=frames, warmup=warmup)
+                result = parse_results(doc, "spans")
         except InvalidDocument as exc:
             tail = _tail(Path(tmp, "stderr"))
             raise HarnessFailed(
@@ -144,6 +162,20 @@ def run_round(
             **names,
         )
     return result
+
+
+@contextmanager
+def _spans_for(
+    spec: HarnessSpec, tmp: Path, what: str, round_index: int, names: Mapping[str, str]
+) -> Iterator[SpanRound | None]:
+    """The round's span collection (None without ``spans``); a receiver that cannot
+    listen fails the round, naming it."""
+    with ExitStack() as stack:
+        try:
+            spans = stack.enter_context(collecting_spans(spec.spans, tmp))
+        except ReceiverUnavailable as exc:
+            raise HarnessFailed(f"{what}: {exc}", round_index=round_index, **names) from None
+        yield spans
 
 
 def describe_round(side: SideCheckout, scenario: str, round_index: int) -> str:
@@ -164,6 +196,7 @@ def _run(
     what: str,
     round_index: int | None = None,
     names: Mapping[str, str] | None = None,
+    extra_env: Mapping[str, str] | None = None,
 ) -> Path:
     """Run one process with its output in ``tmp``; its stdout file, or HarnessFailed."""
     names = names or {"side": side.label, "ref": side.ref.name}
@@ -173,7 +206,7 @@ def _run(
             status = procgroup.run_in_group(
                 argv,
                 cwd=side.worktree,
-                env=harness_env(side),
+                env=harness_env(side, extra_env),
                 stdout=out,
                 stderr=err,
                 timeout=timeout,

@@ -14,10 +14,24 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from perfwaterfall.errors import UsageError
+from perfwaterfall.protocol.document import STAGE_KINDS
 
 DEFAULT_HARNESS = ("{python}", "-m", "scenarios")
+SPAN_SOURCES = ("otlp", "file")
 PYTHON_PLACEHOLDER = "{python}"
 TABLE = "tool.perf-waterfall"
+
+
+@dataclass(frozen=True)
+class SpanSettings:
+    """Where a round's stage times come from when they are OpenTelemetry spans.
+
+    See docs/harness-protocol.md, "Spans (OpenTelemetry)".
+    """
+
+    source: str  # "otlp": a receiver for the round; "file": an OTLP JSON file
+    port: int = 0  # the receiver's port; 0: any free one
+    kinds: tuple[tuple[str, str], ...] = ()  # (span name pattern, stage kind), first match wins
 
 
 @dataclass(frozen=True)
@@ -30,6 +44,7 @@ class HarnessSpec:
     argv: tuple[str, ...]
     setup: tuple[str, ...] | None = None
     graft: tuple[str, ...] = ()
+    spans: SpanSettings | None = None
 
 
 def load_harness_spec(checkout_root: Path, cli_harness: str | None) -> HarnessSpec:
@@ -44,7 +59,8 @@ def load_harness_spec(checkout_root: Path, cli_harness: str | None) -> HarnessSp
         argv = _argv_key(table, "harness", pyproject) if "harness" in table else DEFAULT_HARNESS
     setup = _argv_key(table, "setup", pyproject, allow_empty=True) if "setup" in table else None
     graft = _graft_key(table, pyproject) if "graft" in table else ()
-    return HarnessSpec(argv=argv, setup=setup or None, graft=graft)
+    spans = _span_settings(table, pyproject)
+    return HarnessSpec(argv=argv, setup=setup or None, graft=graft, spans=spans)
 
 
 def expand_argv(argv: Sequence[str]) -> list[str]:
@@ -108,3 +124,29 @@ def _graft_key(table: Mapping[str, Any], pyproject: Path) -> tuple[str, ...]:
         if bad:
             raise UsageError(f"{where}: {item!r} is not a path inside the repository")
     return tuple(value)
+
+
+def _span_settings(table: Mapping[str, Any], pyproject: Path) -> SpanSettings | None:
+    """``spans``, ``spans-port`` and ``[tool.perf-waterfall.span-kinds]``, checked."""
+    where = f"{pyproject}: [{TABLE}]"
+    extra = [key for key in ("spans-port", "span-kinds") if key in table]
+    if "spans" not in table:
+        if extra:
+            raise UsageError(f'{where} {extra[0]} needs spans = "otlp" or "file"')
+        return None
+    source = table["spans"]
+    if source not in SPAN_SOURCES:
+        raise UsageError(f'{where} spans must be "otlp" or "file"')
+    port = table.get("spans-port", 0)
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise UsageError(f"{where} spans-port must be a port number (0 to 65535)")
+    if port and source != "otlp":
+        raise UsageError(f'{where} spans-port is for spans = "otlp"')
+    kinds = table.get("span-kinds", {})
+    if not isinstance(kinds, dict) or not all(
+        isinstance(k, str) and v in STAGE_KINDS for k, v in kinds.items()
+    ):
+        raise UsageError(
+            f"{where} span-kinds must map span names (or patterns) to filter, ipc or other"
+        )
+    return SpanSettings(source=source, port=port, kinds=tuple(kinds.items()))
