@@ -57,11 +57,14 @@ BASE_ARG = $(if $(shell git rev-parse -q --verify '$(BASELINE_REF)^{commit}' 2>/
 waterfall: $(STAMP)
 	$(VENV)/bin/perf-waterfall compare $(BASE_ARG) $(if $(BASE_ARG),$(HEAD_REF)) $(if $(FRAMES),--frames $(FRAMES)) $(ARGS)
 
-# The head side's flamegraph is also left at /tmp/perf-waterfall.svg.
+# The head side's flamegraph is also left at /tmp/perf-waterfall.svg, and the
+# differential one (where the time moved, base to head) at /tmp/perf-waterfall-diff.svg.
 waterfall.profile: $(STAMP)
 	$(VENV)/bin/perf-waterfall compare $(BASE_ARG) $(if $(BASE_ARG),$(HEAD_REF)) -s 4k_raw --profile --profile-dir $(PROFILE_DIR) $(if $(FRAMES),--frames $(FRAMES)) $(ARGS)
 	cp $(PROFILE_DIR)/perf-waterfall-head-4k_raw.svg /tmp/perf-waterfall.svg
+	cp $(PROFILE_DIR)/perf-waterfall-diff-4k_raw.svg /tmp/perf-waterfall-diff.svg
 	@echo "head flamegraph: /tmp/perf-waterfall.svg"
+	@echo "differential flamegraph: /tmp/perf-waterfall-diff.svg (open it in a browser)"
 
 # The copy ladder of the change this project grew out of, measured here.
 ladder: $(STAMP)

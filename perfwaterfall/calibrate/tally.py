@@ -73,7 +73,9 @@ def count_injected(tally: Tally, comparison: Comparison, stage: str) -> None:
         entry.target_slower += target.change.verdict is Verdict.SLOWER
         entry.frame_slower += sc.frame.verdict is Verdict.SLOWER
         others = [
-            s.change for s in sc.stages if s.name != stage and s.change and s.change.significant
+            s.change
+            for s in (*sc.stages, *sc.substages)
+            if s.path[0] != stage and s.change and s.change.significant
         ]
         entry.marked_any += bool(others)
         entry.false_quantities += len(others)
@@ -89,7 +91,9 @@ def _count_common(entry: PipelineTally, sc: ScenarioComparison) -> None:
 
 
 def _quantities(sc: ScenarioComparison) -> Sequence[Change]:
-    return [sc.frame, sc.ipc, *(s.change for s in sc.stages if s.change is not None)]
+    """Everything the comparison judged, sub-stages included: each can be a false alarm."""
+    parts = (*sc.stages, *sc.substages)
+    return [sc.frame, sc.ipc, *(s.change for s in parts if s.change is not None)]
 
 
 def real_quantities(comparison: Comparison) -> list[str]:
@@ -98,6 +102,10 @@ def real_quantities(comparison: Comparison) -> list[str]:
         (sc.name, name, change)
         for sc in comparison.scenarios
         for name, change in [("frame", sc.frame), ("IPC", sc.ipc)]
-        + [(s.name, s.change) for s in sc.stages if s.change is not None]
+        + [
+            (" > ".join(s.path), s.change)
+            for s in (*sc.stages, *sc.substages)
+            if s.change is not None
+        ]
     ]
     return [f"{scenario} {name}" for scenario, name, change in named if change.significant]

@@ -25,7 +25,7 @@ from typing import Any
 
 from perfwaterfall.errors import InvalidDocument
 from perfwaterfall.otel.decode import Span
-from perfwaterfall.protocol.document import SCHEMA_V1
+from perfwaterfall.protocol.document import SCHEMA_V1, unique_name
 from perfwaterfall.protocol.sanitize import shown
 
 WARMUP_ATTRIBUTE = "perf_waterfall.warmup"
@@ -166,25 +166,12 @@ def _frame_times(
         named: list[tuple[Span, Path]] = []
         for kid in kids:
             _check_inside(kid, parent, where)
-            kid_path = (*path, _unique(shown(kid.name), taken, counters))
+            kid_path = (*path, unique_name(shown(kid.name), taken, counters))
             layout.setdefault(kid_path)
             times[kid_path] = (kid.end_ns - kid.start_ns) / 1e6
             named.append((kid, kid_path))
         stack.extend(reversed(named))
     return times
-
-
-def _unique(name: str, taken: set[str], counters: dict[str, int]) -> str:
-    """``name``, or ``name (k)`` with the first k no sibling has taken: the counter the
-    renderer shows for a repeated stage. ``counters`` keeps each name's last k, so a
-    million siblings of one name take linear time (as ``protocol/document.py`` does)."""
-    unique, k = name, counters.get(name, 1)
-    while unique in taken:
-        k += 1
-        unique = f"{name} ({k})"
-    counters[name] = k
-    taken.add(unique)
-    return unique
 
 
 def _check_inside(child: Span, parent: Span, where: str) -> None:

@@ -167,7 +167,7 @@ def parse_results(data: Any, where: str = "results document") -> RoundResult:
         kind = st.get("kind")
         if kind not in STAGE_KINDS:
             raise _fail(where, f"stage {st['name']!r} has kind {kind!r}, not one of {STAGE_KINDS}")
-        stages.append(Stage(name=_unique_name(shown(st["name"]), taken, counters), kind=kind))
+        stages.append(Stage(name=unique_name(shown(st["name"]), taken, counters), kind=kind))
 
     rows = _parse_rows(data.get("samples_ms"), len(stages), "samples_ms", "sample row", where)
     for r, values in enumerate(rows):
@@ -327,7 +327,7 @@ def stage_names(result: RoundResult) -> str:
     )
 
 
-def _unique_name(name: str, taken: set[str], counters: dict[str, int]) -> str:
+def unique_name(name: str, taken: set[str], counters: dict[str, int]) -> str:
     """Stages are matched across sides by name: a repeated name gets a counter.
 
     ``counters`` keeps each name's last counter (every ``name (k)`` below it is

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from dataclasses import replace
 
 from perfwaterfall.analysis.build import compare_sides
 from perfwaterfall.analysis.comparison import Comparison
@@ -129,3 +130,18 @@ def ladder_bundle() -> Bundle:
             "480p_raw": rounds(small, seed=4, jitter=0.01, **kw),
         },
     )
+
+
+HOP_PARTS = (Stage("serialize", "ipc", ("hop 1",)), Stage("send", "ipc", ("hop 1",)))
+
+
+def nested_rounds(
+    serialize_ms: float, n: int = 5, seed: int = 0, parts: tuple[Stage, ...] = HOP_PARTS
+) -> list[RoundResult]:
+    """Rounds of the builders' pipeline with hop 1 (2 ms) split into serialize and send."""
+    out = []
+    for r in rounds([0.5, 2.0 + serialize_ms - 0.5, 20.0, 1.0, 0.5], n, seed=seed):
+        hop = [row[1] for row in r.samples_ms]
+        sub = tuple((serialize_ms, h - serialize_ms)[: len(parts)] for h in hop)
+        out.append(replace(r, substages=parts, substage_samples_ms=sub))
+    return out

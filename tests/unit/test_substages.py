@@ -6,6 +6,7 @@ import pytest
 
 from perfwaterfall.errors import InvalidDocument
 from perfwaterfall.protocol.document import SCHEMA_V1, Stage, parse_results
+from tests.unit.builders import HOP_PARTS, nested_rounds
 
 
 def nested(**overrides):
@@ -137,22 +138,6 @@ def test_sub_stage_names_are_shown_not_obeyed():
 
 
 # Statistics: sub-stages are judged like stages, never added to the frame.
-
-HOP_PARTS = (Stage("serialize", "ipc", ("hop 1",)), Stage("send", "ipc", ("hop 1",)))
-
-
-def nested_rounds(serialize_ms: float, n: int = 5, seed: int = 0, parts=HOP_PARTS):
-    """Rounds of the builders' pipeline with hop 1 (2 ms) split into serialize and send."""
-    from dataclasses import replace
-
-    from tests.unit.builders import rounds
-
-    out = []
-    for r in rounds([0.5, 2.0 + serialize_ms - 0.5, 20.0, 1.0, 0.5], n, seed=seed):
-        hop = [row[1] for row in r.samples_ms]
-        sub = tuple((serialize_ms, h - serialize_ms)[: len(parts)] for h in hop)
-        out.append(replace(r, substages=parts, substage_samples_ms=sub))
-    return out
 
 
 def test_sub_stages_never_add_to_the_frame_time():
