@@ -33,8 +33,7 @@ def to_markdown(report: Report) -> str:
     moved = tables.moved_parts(report.comparison)
     if moved is not None:
         parts += ["", f"*{escape(moved.title)}*", "", *table_markdown(moved)]
-    if report.failure is not None:
-        parts += ["", f"**Run failed:** {escape(report.failure.message)}"]
+    parts += _failure(report)
     waterfall = waterfall_text(report, WATERFALL_WIDTH)
     if waterfall:
         parts += ["", fence(waterfall)]
@@ -50,6 +49,12 @@ def to_markdown(report: Report) -> str:
         ]
     parts += ["", *_details(report)]
     return "\n".join(parts) + "\n"
+
+
+def _failure(report: Report) -> list[str]:
+    if report.failure is None:
+        return []
+    return ["", f"**Run failed:** {escape(report.failure.message)}"]
 
 
 def _headline(report: Report) -> str:
@@ -151,6 +156,7 @@ def sweep_to_markdown(sweep: SweepReport) -> str:
         f"**perf-waterfall sweep** of {escape(sweep.key)} at {_ref_name(report.head)}: "
         f"{report.frames} frames × {report.planned_rounds} rounds per value",
     ]
+    parts += _failure(report)
     for name, table in zip(sweep.scenario_names(), tables.sweep(sweep), strict=True):
         parts += ["", f"**{escape(name)}**", "", *table_markdown(table)]
         for by_part in tables.sweep_parts(sweep, name):

@@ -7,7 +7,7 @@ from rich.table import Table
 
 from perfwaterfall.analysis.report import SweepReport
 from perfwaterfall.present import tables
-from perfwaterfall.render.panels import header_panel, warnings_panel
+from perfwaterfall.render.panels import failure_panel, header_panel, warnings_panel
 from perfwaterfall.render.summary import rich_table
 from perfwaterfall.render.terminal import MAX_WIDTH
 from perfwaterfall.render.waterfall import waterfall_panel
@@ -24,7 +24,11 @@ def sweep_tables(sweep: SweepReport) -> list[Table]:
 
 def sweep_renderables(sweep: SweepReport, width: int) -> list[RenderableType]:
     report = sweep.first_last
-    parts: list[RenderableType | None] = [header_panel(report), *sweep_tables(sweep)]
+    parts: list[RenderableType | None] = [
+        header_panel(report),
+        failure_panel(report),
+        *sweep_tables(sweep),
+    ]
     chosen = report.waterfall_scenario()
     if chosen is not None:
         parts.append(

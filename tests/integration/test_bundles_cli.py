@@ -140,3 +140,18 @@ def test_sweep_of_the_real_scenarios_has_one_row_per_value(tmp_path, capsys, mon
     assert [r.split("|")[1].strip() for r in rows] == ["copy", "memoryview", "nocopy"]
     code, shown, _ = run_cli(["show", bundle, "--format", "markdown"], capsys)
     assert code == 0 and shown == out
+
+
+def test_a_sweep_whose_value_fails_says_why_in_every_format(tmp_path, capsys, monkeypatch):
+    """A failed round is shown, not just an exit status: terminal, markdown and `show`."""
+    monkeypatch.setenv("SCENARIOS_SCALE", "0.02")
+    root = Path(__file__).parents[2]
+    bundle = tmp_path / "sweep.json"
+    args = ["sweep", "WORKTREE", "--repo", root, "--env", "SCENARIOS_TRANSPORT=nocopy,bogus"]
+    args += ["-s", "480p_raw", "--frames", "2", "--rounds", "1", "--warmup", "0"]
+    code, out, _ = run_cli([*args, "--format", "markdown", "--save", bundle], capsys)
+    assert code == 1
+    assert "**Run failed:**" in out and "harness exited with status 2" in out
+    code, out, _ = run_cli(["--no-color", "show", bundle], capsys)
+    assert code == 1
+    assert "Run failed" in out and "'bogus' is not a transport" in out
