@@ -4,7 +4,9 @@ One directory per key (the harness, frames, warm-up and the machine: what makes 
 measurements of a commit comparable), one JSON file per commit in it. Each round is
 kept with the *session* it was measured in (one ``measure`` call): rounds of two
 commits from the same session were interleaved, and are paired by that (pairing.py).
-A commit whose harness failed is kept as a failure, so it is not run again.
+A commit whose harness failed is kept as a failure, so the same bisect or log does
+not run it again; a later invocation tries it once more (a harness can fail for a
+reason that has passed, and a failure is not a measurement to keep).
 
 Files are data from disk: every round is validated on load as a results document
 is, and a file that is not one is a clear error that names ``cache clear``.
@@ -17,6 +19,7 @@ import json
 import os
 import platform
 import shutil
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,6 +89,7 @@ class MeasurementCache:
         self.root = root
         self.key = key
         self.directory = root / key.digest()
+        self.invocation = uuid.uuid4().hex  # whose failures count (see the docstring)
 
     def _path(self, sha: str) -> Path:
         return self.directory / f"{sha}.json"
@@ -94,7 +98,7 @@ class MeasurementCache:
         path = self._path(sha)
         if not path.exists():
             return CommitEntry(sha=sha, rounds={})
-        return _load(path, sha)
+        return _load(path, sha, self.invocation)
 
     def add(
         self,
@@ -125,6 +129,7 @@ class MeasurementCache:
             "sha": entry.sha,
             "listed": list(entry.listed),
             "failure": entry.failure,
+            "failed_in": None if entry.failure is None else self.invocation,
             "rounds": {
                 name: [{"session": t.session, "result": t.result.to_dict()} for t in tagged]
                 for name, tagged in entry.rounds.items()
@@ -146,13 +151,13 @@ def clear(root: Path) -> int:
     return count
 
 
-def _load(path: Path, sha: str) -> CommitEntry:
+def _load(path: Path, sha: str, invocation: str) -> CommitEntry:
     where = f"{path} (clear it with: perf-waterfall cache clear)"
     try:
         data = loads_json(path.read_bytes(), where, limit=MAX_BUNDLE_BYTES)
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise InvalidDocument(f"{where}: not a {FORMAT} file")
-        failure = data.get("failure")
+        failure = data.get("failure") if data.get("failed_in") == invocation else None
         return CommitEntry(
             sha=sha,
             rounds={

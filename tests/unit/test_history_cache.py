@@ -1,4 +1,5 @@
-"""The measurement cache: rounds kept by commit and session, failures kept, bad files refused."""
+"""The measurement cache: rounds kept by commit and session, failures kept for the
+invocation that saw them, bad files refused."""
 
 from __future__ import annotations
 
@@ -40,6 +41,16 @@ def test_rounds_are_kept_by_commit_and_session(tmp_path):
     assert [t.session for t in entry.rounds["pipe"]] == ["s1", "s1", "s2"]
     assert entry.listed == ("pipe",) and entry.failure is None
     assert MeasurementCache(tmp_path, key(frames=4)).get(SHA).rounds == {}  # another key
+
+
+def test_a_failure_is_retried_by_the_next_invocation_but_rounds_are_kept(tmp_path):
+    first = MeasurementCache(tmp_path, key())
+    first.add(SHA, "s1", {"pipe": rounds(2)})
+    first.fail(SHA, "harness exited with status 3")
+    assert first.get(SHA).failure == "harness exited with status 3"
+    later = MeasurementCache(tmp_path, key()).get(SHA)  # another bisect or log
+    assert later.failure is None
+    assert len(later.rounds["pipe"]) == 2
 
 
 def test_a_failure_is_kept_and_clear_forgets_everything(tmp_path):
