@@ -31,7 +31,6 @@ from perfwaterfall.cli.params import (
     Warmup,
 )
 from perfwaterfall.errors import UsageError
-from perfwaterfall.measure import refs
 from perfwaterfall.present.numbers import change_text
 
 if TYPE_CHECKING:
@@ -86,6 +85,8 @@ def bisect_command(
     check_counts(frames=frames, rounds=policy.minimum, warmup=warmup, threshold_pct=threshold)
     if sum((stage is not None, frame, ipc)) > 1:
         raise UsageError("choose one of --stage, --frame and --ipc")
+    from perfwaterfall.measure import refs
+
     handle = refs.open_repo(repo)
     good_commit, bad_commit = resolve(handle, good), resolve(handle, bad)
     if good_commit.sha == bad_commit.sha or not is_ancestor(

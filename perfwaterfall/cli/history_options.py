@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from perfwaterfall.history.cache import CACHE_ENV, CacheKey, MeasurementCache, default_cache_dir
-from perfwaterfall.measure import refs
+from perfwaterfall.history.location import CACHE_ENV, default_cache_dir
+
+if TYPE_CHECKING:
+    from perfwaterfall.history.cache import MeasurementCache
 
 CacheDir = Annotated[
     Path | None,
@@ -39,7 +41,9 @@ def open_cache(
     seeds: Sequence[Path],
 ) -> MeasurementCache:
     """The cache of this harness, these options and this machine, seeded with ``seeds``."""
+    from perfwaterfall.history.cache import CacheKey, MeasurementCache
     from perfwaterfall.history.seed import seed_cache
+    from perfwaterfall.measure import refs
     from perfwaterfall.protocol.harness_spec import load_harness_spec
     from perfwaterfall.store.machine import describe_machine
 

@@ -31,7 +31,6 @@ from perfwaterfall.cli.params import (
     Warmup,
 )
 from perfwaterfall.errors import UsageError
-from perfwaterfall.measure import refs
 
 LOG_FORMATS = ("terminal", "markdown", "json")
 
@@ -81,6 +80,8 @@ def log_command(
         raise UsageError(f"--format must be one of {', '.join(LOG_FORMATS)}, got {format!r}")
     if output is not None:
         check_parent(output, "--output")
+    from perfwaterfall.measure import refs
+
     handle = refs.open_repo(repo)
     start, end = parse_range(handle, range_text)
     commits = every_nth(first_parent_range(handle, start.sha, end.sha), step)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import platform
 import shutil
 import uuid
@@ -32,16 +31,7 @@ from perfwaterfall.store.atomic import write_atomically
 from perfwaterfall.store.bundle import MAX_BUNDLE_BYTES
 from perfwaterfall.store.machine import MachineInfo
 
-CACHE_ENV = "PERF_WATERFALL_CACHE"
 FORMAT = "perf-waterfall/history-cache@1"
-
-
-def default_cache_dir() -> Path:
-    """``$PERF_WATERFALL_CACHE``, else ``$XDG_CACHE_HOME/perf-waterfall``, else ~/.cache."""
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "perf-waterfall"
 
 
 @dataclass(frozen=True)

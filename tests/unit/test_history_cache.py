@@ -79,7 +79,7 @@ def test_rounds_of_a_shared_session_pair_up_others_in_order():
 
 
 def test_the_cache_lives_where_the_environment_says(tmp_path, monkeypatch):
-    from perfwaterfall.history.cache import default_cache_dir
+    from perfwaterfall.history.location import default_cache_dir
 
     monkeypatch.delenv("PERF_WATERFALL_CACHE", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
