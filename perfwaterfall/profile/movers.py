@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from perfwaterfall.profile.folded import Stack, is_function, is_import
-from perfwaterfall.profile.noise import Estimate, SideSamples, estimates
+from perfwaterfall.profile.noise import BeyondNoise, Estimate, SideSamples, estimates
 
 
 @dataclass(frozen=True)
-class Mover:
+class Mover(BeyondNoise):
     """One function's sampled milliseconds per frame on each side, and the half-width of
     sampling noise around the change (``profile/noise.py``): within it the change is ``~``."""
 
@@ -20,14 +20,6 @@ class Mover:
     base_ms: float
     head_ms: float
     uncertainty_ms: float = 0.0
-
-    @property
-    def delta(self) -> float:
-        return self.head_ms - self.base_ms
-
-    @property
-    def real(self) -> bool:
-        return abs(self.delta) > self.uncertainty_ms
 
     def to_dict(self) -> dict[str, Any]:
         return {

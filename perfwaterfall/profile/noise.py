@@ -76,10 +76,9 @@ class SideSamples:
         return out
 
 
-@dataclass(frozen=True)
-class Estimate:
-    """One key's milliseconds per frame on each side and the half-width beyond which the
-    change is real: the larger of the counts' and the rounds' bars (module note)."""
+class BeyondNoise:
+    """The one rule of what is real: a change larger than its sampling-noise half-width.
+    Shared by an estimate and a mover, which carry the same three figures."""
 
     base_ms: float
     head_ms: float
@@ -92,6 +91,16 @@ class Estimate:
     @property
     def real(self) -> bool:
         return abs(self.delta) > self.uncertainty_ms
+
+
+@dataclass(frozen=True)
+class Estimate(BeyondNoise):
+    """One key's milliseconds per frame on each side and the half-width beyond which the
+    change is real: the larger of the counts' and the rounds' bars (module note)."""
+
+    base_ms: float
+    head_ms: float
+    uncertainty_ms: float
 
 
 def family_z(keys: int, alpha: float = ALPHA) -> float:
