@@ -2,22 +2,19 @@
 
 The rule, used by the movers table and the differential flamegraph alike. A side's time
 per frame for one key (a function, a stack) is its samples over every profiled round,
-scaled to milliseconds per frame. The change is real only when it clears two bars at once:
+scaled to milliseconds per frame; its variance comes from the rounds' spread, moderated
+toward what the whole table says a key of that size varies (``dispersion.py``: a
+negative-binomial variance function fitted by Pearson's chi-square, and limma's empirical
+Bayes prior, which lends every key ``d0`` degrees of freedom). The change is real when it
+clears Welch's t at the Welch-Satterthwaite degrees of freedom of the two moderated
+variances (one side may be far noisier than the other: a copy against none).
 
-- counts: sample counts are Poisson-like, but py-spy's are overdispersed (a round on a
-  busier machine samples everything more or less). Their variance is the count times
-  ``phi``, the median dispersion index (variance / mean of the per-round counts) over
-  the well-sampled keys of the table (a quasi-Poisson model: many keys, so ``phi`` is
-  well estimated, and a normal quantile ``z`` applies);
-- rounds: the spread of each key's per-round values (two or more rounds a side), with
-  Student's t at the pooled ``K_base + K_head - 2`` degrees of freedom: three rounds
-  estimate a variance badly, and a key whose three rounds happened to agree (a start-up
-  cost that varies twofold under load) must not pass for a mover.
-
-Both quantiles are set for the whole table at once (Bonferroni over every key compared,
-two-sided, ALPHA 0.05): with hundreds of functions, a per-function 5 % would mark several
-as moved on every A/A run. The change's uncertainty is the larger of the two half-widths;
-within it, the change is ``~``. Measured: ``benchmarks/profile_noise.py``.
+The quantile is set for the whole table at once (Bonferroni, two-sided, ALPHA 0.05): with
+hundreds of functions, a per-function 5 % would mark several as moved on every A/A run.
+Keys with too few samples to clear the table's bar even with every sample on one side
+are not counted in that family (independent filtering, Bourgon et al. 2010: the total
+count says nothing of the split under the null), so they cost the others no power; they
+are shown within noise. Measured: ``benchmarks/profile_noise.py``.
 """
 
 from __future__ import annotations
@@ -30,6 +27,7 @@ from statistics import NormalDist
 from typing import TypeVar
 
 from perfwaterfall.analysis.tdist import t_quantile
+from perfwaterfall.profile.dispersion import CountModel, fit, sample_variance
 from perfwaterfall.profile.folded import Folded, Stack
 
 ALPHA = 0.05  # for the whole table or picture, not for each function in it
@@ -108,51 +106,66 @@ def family_z(keys: int, alpha: float = ALPHA) -> float:
     return NormalDist().inv_cdf(1 - alpha / (2 * max(keys, 1)))
 
 
-def family_t(keys: int, df: int, alpha: float = ALPHA) -> float:
-    """Two-sided Student t quantile for ``keys`` comparisons at once (Bonferroni)."""
-    return t_quantile(1 - alpha / (2 * max(keys, 1)), df)
+def family_t(keys: int, df: float, alpha: float = ALPHA) -> float:
+    """Two-sided Student t quantile for ``keys`` comparisons at once (Bonferroni); the
+    normal one past ``MAX_DF``, and fractional degrees of freedom rounded down (cautious)."""
+    if df >= MAX_DF:
+        return family_z(keys, alpha)
+    return t_quantile(1 - alpha / (2 * max(keys, 1)), max(1, math.floor(df)))
 
 
-@dataclass(frozen=True)
-class Bars:
-    """The table's quantiles and overdispersion: what every key's change must clear."""
-
-    z: float
-    phi: float  # >= 1: Poisson variance times this
-    t: float | None  # None when a side has fewer than two rounds (no spread to judge)
+MAX_DF = 1000  # where t and the normal quantile differ by less than 0.3 % at the tails used
 
 
-def side_ms(counts: Sequence[int], side: SideSamples) -> float:
+def side_ms(counts: Sequence[float], side: SideSamples) -> float:
     """Milliseconds per frame of one key on one side: all its samples over all rounds."""
     return sum(counts) * side.round_scale / max(len(side.rounds), 1)
 
 
-def _poisson_var(counts: Sequence[int], side: SideSamples) -> float:
-    """Variance of ``side_ms`` if the total count were Poisson."""
-    return sum(counts) * (side.round_scale / max(len(side.rounds), 1)) ** 2
+@dataclass(frozen=True)
+class SideVariance:
+    """Variance of one key's ``side_ms`` on one side, and its degrees of freedom."""
+
+    var: float
+    df: float
 
 
-def _spread_var(counts: Sequence[int], side: SideSamples) -> float:
-    """Variance of ``side_ms`` from the spread of the per-round values."""
-    rounds = len(side.rounds)
-    values = [c * side.round_scale for c in counts]
-    mean = sum(values) / rounds
-    return sum((v - mean) ** 2 for v in values) / (rounds - 1) / rounds
+def side_variance(
+    counts: Sequence[float], side: SideSamples, model: CountModel, null_ms: float
+) -> SideVariance:
+    """The family's part is taken at the level both sides share if nothing changed,
+    ``null_ms``: at each side's own mean, a side that sampled low by chance would also get
+    a low variance, and the two errors together fatten the tails (the score test's way)."""
+    rounds = len(counts)
+    own = sample_variance(counts) if rounds >= 2 else 0.0
+    per_round = model.moderated(null_ms / side.round_scale, own, rounds - 1)
+    return SideVariance(per_round / rounds * side.round_scale**2, model.prior_df + rounds - 1)
+
+
+def welch_df(base: SideVariance, head: SideVariance) -> float:
+    """Welch-Satterthwaite: the degrees of freedom of a sum of two variances."""
+    total = base.var + head.var
+    if total <= 0:
+        return math.inf
+    spread = sum(v.var**2 / v.df for v in (base, head) if v.var > 0)
+    return total**2 / spread if spread > 0 else math.inf
 
 
 def estimate(
-    base_counts: Sequence[int],
-    head_counts: Sequence[int],
+    base_counts: Sequence[float],
+    head_counts: Sequence[float],
     base: SideSamples,
     head: SideSamples,
-    bars: Bars,
+    model: CountModel,
+    keys: int,
 ) -> Estimate:
-    counts_var = bars.phi * (_poisson_var(base_counts, base) + _poisson_var(head_counts, head))
-    half_width = bars.z * math.sqrt(counts_var)
-    if bars.t is not None:
-        rounds_var = _spread_var(base_counts, base) + _spread_var(head_counts, head)
-        half_width = max(half_width, bars.t * math.sqrt(rounds_var))
-    return Estimate(side_ms(base_counts, base), side_ms(head_counts, head), half_width)
+    """One key, judged as one of ``keys`` comparisons."""
+    base_ms, head_ms = side_ms(base_counts, base), side_ms(head_counts, head)
+    null_ms = (base_ms + head_ms) / 2
+    b = side_variance(base_counts, base, model, null_ms)
+    h = side_variance(head_counts, head, model, null_ms)
+    half_width = family_t(keys, welch_df(b, h)) * math.sqrt(b.var + h.var)
+    return Estimate(base_ms, head_ms, half_width)
 
 
 def estimates(
@@ -160,38 +173,21 @@ def estimates(
 ) -> dict[Key, Estimate]:
     """Every key either side sampled, judged with the bars of the whole family."""
     base_counts, head_counts = base.counts(keys_of), head.counts(keys_of)
-    keys = base_counts.keys() | head_counts.keys()
     none_b, none_h = [0] * len(base.rounds), [0] * len(head.rounds)
-    spread = len(base.rounds) >= 2 and len(head.rounds) >= 2
-    bars = Bars(
-        z=family_z(len(keys)),
-        phi=dispersion([*base_counts.values(), *head_counts.values()]),
-        t=family_t(len(keys), len(base.rounds) + len(head.rounds) - 2) if spread else None,
-    )
-    return {
-        key: estimate(base_counts.get(key, none_b), head_counts.get(key, none_h), base, head, bars)
-        for key in keys
+    pairs = {
+        key: (base_counts.get(key, none_b), head_counts.get(key, none_h))
+        for key in base_counts.keys() | head_counts.keys()
     }
-
-
-def dispersion(per_round_counts: Sequence[Sequence[int]], min_mean: float = 5.0) -> float:
-    """``phi``: the median over keys of the per-round counts' variance / mean, at least 1
-    (1 with one round or no key sampled ``min_mean`` times a round: plain Poisson)."""
-    ratios = sorted(
-        _variance(c) / (sum(c) / len(c))
-        for c in per_round_counts
-        if len(c) >= 2 and sum(c) / len(c) >= min_mean
-    )
-    if not ratios:
-        return 1.0
-    middle = len(ratios) // 2
-    median = ratios[middle] if len(ratios) % 2 else (ratios[middle - 1] + ratios[middle]) / 2
-    return max(1.0, median)
-
-
-def _variance(values: Sequence[int]) -> float:
-    mean = sum(values) / len(values)
-    return sum((v - mean) ** 2 for v in values) / (len(values) - 1)
+    model = fit([*base_counts.values(), *head_counts.values()])
+    fewest = math.ceil(family_z(len(pairs)) ** 2)
+    tested = sum(1 for b, h in pairs.values() if sum(b) + sum(h) >= fewest)
+    found = {}
+    for key, (b, h) in pairs.items():
+        one = estimate(b, h, base, head, model, tested)
+        if sum(b) + sum(h) < fewest:  # not in the family: within noise by construction
+            one = Estimate(one.base_ms, one.head_ms, max(one.uncertainty_ms, abs(one.delta)))
+        found[key] = one
+    return found
 
 
 def pooled(rounds: Sequence[Mapping[Stack, int]]) -> Folded:
