@@ -214,7 +214,7 @@ def test_movers_exact(base, head):
     assert (found.base_ms, found.head_ms) == (EXPECTED.base_ms, EXPECTED.head_ms)
     assert (found.base_samples, found.head_samples, found.base_rounds) == (30, 46, 1)
     # Stage.send's total, 10 samples at base against 4 at head over twice the frames, is
-    # the one change beyond noise (an exact binomial split test agrees: p = 0.007, two-sided)
+    # the one change beyond noise (an exact binomial split test agrees: p = 0.004, two-sided)
     real = [m.function for m in (*found.by_self, *found.by_total) if m.real]
     assert real == [SEND]
     # ENCODE: 6 samples at base (1 ms each), 0 at head: fewer than the table's normal bar
