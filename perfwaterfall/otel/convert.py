@@ -9,7 +9,9 @@
   stage the fullest frames have (a frame that never reached the sink has not).
 - The first ``frames`` complete frames are measured; incomplete frames, lone spans
   (retries) and complete frames beyond the count are dropped and counted in ``meta``.
-  Fewer complete frames than asked fail the round, naming what arrived.
+  Fewer complete frames than asked fail the round, naming what arrived; so do more
+  incomplete frames than complete ones (the pieces of a frame were not joined: a
+  runtime that starts a trace per hop needs a frame key).
 - Every frame's layout is merged in the order first seen; a stage a frame lacks is 0.
 
 The document then goes through ``protocol.document.parse_results`` like any other.
@@ -57,7 +59,7 @@ def spans_to_document(
         how = f"after the first {warmup} (warm-up)"
     fullest = _fullest(laid)
     complete = [(f, t) for f, t in after if not _problem(f, t, fullest, found.rooted)]
-    if len(complete) < frames:
+    if len(complete) < frames or len(after) - len(complete) > len(complete):
         raise InvalidDocument(_refusal(found, laid, after, complete, frames, how, fullest, where))
     measured = [t for _, t in complete[:frames]]
     layout: dict[Path, str] = {}  # every path's kind, in the order first seen
@@ -149,6 +151,11 @@ def _refusal(
         text += f"; first incomplete frame{key}: {_problem(frame, times, fullest, found.rooted)}"
     if len(after) < frames:
         text += " (spans lost: did the harness flush its exporter before it exited?)"
+    elif len(complete) >= frames:  # enough, but most frames fell apart: not a frame at all
+        text += (
+            "; most frames are incomplete: are the spans of one frame in several traces? "
+            "Give them a frame key attribute (frame-key in [tool.perf-waterfall])"
+        )
     return text
 
 
