@@ -46,7 +46,7 @@ def runtime_frame(fid, t0, *, serialize_ms=1.0, kinds=False, reach_sink=True, li
     out.append(span("Work.process", t, t + 20, send, kind=work_kind, frame__id=fid))
     spans, send, t = hop(t + 20, fid, f"c{fid}", serialize_ms, kinds=kinds, link=link)
     if reach_sink:
-        out += spans + [span("Sink.process", t, t + 5, send, frame__id=fid)]
+        out += [*spans, span("Sink.process", t, t + 5, send, frame__id=fid)]
     else:  # the send went out; nothing received it
         out += [s for s in spans if s.name in ("mq.send", "frame.serialize", "zmq.send_multipart")]
     return out
@@ -64,7 +64,9 @@ def convert(spans, frames, warmup=0, **kw):
 
 def by_path(result, row=0):
     out = dict(zip([(s.name,) for s in result.stages], result.samples_ms[row], strict=True))
-    out.update(zip([s.path for s in result.substages], result.substage_samples_ms[row], strict=True))
+    out.update(
+        zip([s.path for s in result.substages], result.substage_samples_ms[row], strict=True)
+    )
     return out
 
 

@@ -1,4 +1,4 @@
-"""``spans``, ``spans-port``, ``frame-key`` and ``span-kinds`` in [tool.perf-waterfall], and the environment."""
+"""``spans``, ``spans-port``, ``frame-key``, ``span-kinds`` in the table; the environment."""
 
 from __future__ import annotations
 
