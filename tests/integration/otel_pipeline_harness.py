@@ -181,7 +181,7 @@ def source(tracer, clock, down, total):
     for _ in range(3):  # handshake retries: 100 ms each, no children, nothing continues them
         t = clock.now()
         tracer.start_span("mq.send", Context(), start_time=t - 100 * MS).end(t)
-    payload = os.urandom(int(os.environ.get("OTEL_PAYLOAD_KB", "1")) * 1024)
+    payload = bytearray(os.urandom(int(os.environ.get("OTEL_PAYLOAD_KB", "1")) * 1024))
     for frame in range(total):
         clock.work("period", PERIOD_MS)
         attrs = {"frame.id": frame}
