@@ -34,8 +34,10 @@ def waterfall_panel(
     width: int,
     *,
     unfold: str = substages.Unfold.CHANGED,
+    caveat: str = "",
 ) -> Panel:
-    """``unfold``: which stages show their sub-stages as indented rows (present/substages.py)."""
+    """``unfold``: which stages show their sub-stages as indented rows (present/substages.py);
+    ``caveat``: said beside the frame's verdict (separate runs that were not alike)."""
     shown = substages.rows_in_order(sc, unfold)
     name_width = _name_width(shown)
     # panel border and padding take 4 cells, the grid's padding between 4 columns 3
@@ -52,7 +54,7 @@ def waterfall_panel(
         _bars(head_rows, limit, bar_width, name_width, annotate=True),
         _axis_row(limit, bar_width, name_width),
         Text(""),
-        _footer(sc, shown),
+        _footer(sc, shown, caveat),
     )
     title = Text.assemble(("Frame waterfall · ", "pw.title"), (numbers.one_line(sc.name), "pw.ref"))
     if sc.label:
@@ -156,7 +158,7 @@ def _axis_row(limit: float, bar_width: int, name_width: int) -> Table:
     return grid
 
 
-def _footer(sc: ScenarioComparison, shown: Sequence[StageChange]) -> Text:
+def _footer(sc: ScenarioComparison, shown: Sequence[StageChange], caveat: str = "") -> Text:
     frame = sc.frame
     verdict = numbers.verdict(frame)
     text = Text.assemble(
@@ -171,6 +173,8 @@ def _footer(sc: ScenarioComparison, shown: Sequence[StageChange]) -> Text:
         (f"{numbers.fps(sc.base_fps)} → {numbers.fps(sc.head_fps)} ", ""),
         (tables.mark(tables.fps_gain(sc), frame), VERDICT_STYLE[verdict]),
     )
+    if caveat:
+        text.append(f"    {caveat}", "pw.warning")
     # Said only when there are parts: a waterfall without them reads as it always did.
     said = []
     if any(st.depth for st in shown):
