@@ -51,7 +51,7 @@ def waterfall_panel(
         _axis_row(limit, bar_width, name_width),
         Text(""),
         _side_heading("AFTER", head),
-        _bars(head_rows, limit, bar_width, name_width, annotate=True),
+        _bars(head_rows, limit, bar_width, name_width, annotate=True, caveat=caveat),
         _axis_row(limit, bar_width, name_width),
         Text(""),
         _footer(sc, shown, caveat),
@@ -130,7 +130,13 @@ def _grid(name_width: int) -> Table:
 
 
 def _bars(
-    rows: Sequence[_Row], limit: float, bar_width: int, name_width: int, *, annotate: bool
+    rows: Sequence[_Row],
+    limit: float,
+    bar_width: int,
+    name_width: int,
+    *,
+    annotate: bool,
+    caveat: str = "",
 ) -> Table:
     grid = _grid(name_width)
     for row in rows:
@@ -140,16 +146,20 @@ def _bars(
             Text(_indented(stage), style=style),
             Text(numbers.ms(row.ms)),
             span(row.begin, row.end, limit, bar_width, style),
-            _delta(stage) if annotate else Text(""),
+            _delta(stage, caveat) if annotate else Text(""),
         )
     return grid
 
 
-def _delta(stage: StageChange) -> Text:
+def _delta(stage: StageChange, caveat: str = "") -> Text:
+    """The stage's change; with a '!' when the runs were not alike (the footer says how)."""
     if stage.change is None:
         return Text("new stage" if stage.base_ms is None else "", style="pw.dim")
     verdict = numbers.verdict(stage.change)
-    return Text(numbers.stage_change_text(stage.change), style=VERDICT_STYLE[verdict])
+    text = Text(numbers.stage_change_text(stage.change), style=VERDICT_STYLE[verdict])
+    if caveat:
+        text.append(" !", "pw.warning")
+    return text
 
 
 def _axis_row(limit: float, bar_width: int, name_width: int) -> Table:
