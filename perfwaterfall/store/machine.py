@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import platform
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -99,12 +99,12 @@ def with_harness(machine: MachineInfo, metas: list[list[Mapping[str, Any]]]) -> 
     """
     if machine.legacy:
         return machine
-    pythons = [_reported(side, lambda meta: meta.get("python")) for side in metas]
-    names: list[str] = []
-    for side in metas:
-        for meta in side:
-            names += [n for n in _packages(meta) if n not in names]
-    packages = tuple((name, _joined([_package(side, name) for side in metas])) for name in names)
+    reported = [_side_versions(side) for side in metas]
+    pythons = [python for python, _ in reported]
+    names = dict.fromkeys(name for _, versions in reported for name in versions)
+    packages = tuple(
+        (name, _joined([versions.get(name) for _, versions in reported])) for name in names
+    )
     return replace(
         machine,
         harness_python=_joined(pythons) if any(pythons) else None,
@@ -112,19 +112,17 @@ def with_harness(machine: MachineInfo, metas: list[list[Mapping[str, Any]]]) -> 
     )
 
 
-def _reported(
-    side: list[Mapping[str, Any]], read: Callable[[Mapping[str, Any]], Any]
-) -> str | None:
-    """The value the side's last document reports that has one (one run shares it)."""
-    for meta in reversed(side):
-        value = read(meta)
-        if isinstance(value, str) and value:
-            return value
-    return None
-
-
-def _package(side: list[Mapping[str, Any]], name: str) -> str | None:
-    return _reported(side, lambda meta: _packages(meta).get(name))
+def _side_versions(side: list[Mapping[str, Any]]) -> tuple[str | None, dict[str, str]]:
+    """The interpreter and packages (name -> version) one side's documents report; a
+    later document's word stands (one run's documents agree anyway)."""
+    python: str | None = None
+    versions: dict[str, str] = {}
+    for meta in side:
+        versions.update(_packages(meta))
+        said = meta.get("python")
+        if isinstance(said, str) and said:
+            python = said
+    return python, versions
 
 
 def _packages(meta: Mapping[str, Any]) -> dict[str, str]:
