@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from perfwaterfall.analysis.gate import regressions
+from perfwaterfall.analysis.gate import regressions, unlike_note
 from perfwaterfall.analysis.report import Report, SweepReport
 from perfwaterfall.cli.options import OutputOptions
 from perfwaterfall.errors import EXIT_REGRESSION, EXIT_RUN_FAILED, EXIT_USAGE, UsageError
@@ -91,11 +91,15 @@ def exit_code(report: Report, fail_on_regression: float | None) -> int:
         return _nothing_compared(report.planned_rounds)
     if fail_on_regression is not None:
         found = regressions(report.comparison, fail_on_regression)
+        note = unlike_note(report.comparison, failed=bool(found))
         if found:
             print(
                 f"perf-waterfall: regression over {fail_on_regression:g}%: " + "; ".join(found),
                 file=sys.stderr,
             )
+        if note is not None:
+            print(f"perf-waterfall: {note}", file=sys.stderr)
+        if found:
             return EXIT_REGRESSION
     return 0
 

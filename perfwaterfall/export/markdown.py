@@ -129,7 +129,8 @@ def _details(report: Report) -> list[str]:
         "",
         f"- Machine: {escape(report.machine.one_line())}",
         f"- Runs: {report.frames} frames (+{report.warmup} warm-up) × "
-        f"{rules.rounds_text(report)}, interleaved and paired",
+        f"{rules.rounds_text(report)}, "
+        + ("interleaved and paired" if report.comparison.paired else "separate runs, unpaired"),
         "- Verdicts: "
         + escape(rules.verdict_rule(report.comparison.design, report.comparison.threshold_pct)),
         f"- Base: {_ref(report.base)} {escape(report.base.ref.subject)}",

@@ -135,7 +135,8 @@ def geomean_text(comparison: Comparison) -> str | None:
 def summary(comparison: Comparison, *, busy: bool = False) -> Table:
     """Per pipeline: frame time, IPC, per hop and max fps before → after, and a gain bar.
 
-    ``busy``: the machine was busy; every verdict but *same* says so beside it.
+    ``busy``: the machine was busy; every verdict but *same* says so beside it. Separate
+    runs that were not alike (comparison.caveat) say so beside every verdict.
     """
     scale = gain_scale(comparison)
     geomean = geomean_text(comparison)
@@ -146,12 +147,12 @@ def summary(comparison: Comparison, *, busy: bool = False) -> Table:
     return Table(
         title="Per pipeline (ms, medians of round medians)",
         columns=(PIPELINE, FRAME, IPC, PER_HOP, MAX_FPS, GAIN),
-        rows=tuple(_summary_row(sc, scale, busy) for sc in comparison.scenarios),
+        rows=tuple(_summary_row(sc, scale, busy, comparison.caveat) for sc in comparison.scenarios),
         caption=caption,
     )
 
 
-def _summary_row(sc: ScenarioComparison, scale: float, busy: bool) -> tuple[Cell, ...]:
+def _summary_row(sc: ScenarioComparison, scale: float, busy: bool, caveat: str) -> tuple[Cell, ...]:
     frame, ipc = sc.frame, sc.ipc
     same_hops = sc.base_hops == sc.head_hops
     return (
@@ -165,7 +166,7 @@ def _summary_row(sc: ScenarioComparison, scale: float, busy: bool) -> tuple[Cell
             mark(fps_gain(sc), frame),
             numbers.verdict(frame),
         ),
-        gain(frame, scale, busy=busy),
+        gain(frame, scale, busy=busy, caveat=caveat),
     )
 
 
@@ -188,7 +189,7 @@ def gain_scale(comparison: Comparison) -> float:
     return largest if largest > 0 else 1.0
 
 
-def gain(change: Change, scale: float, *, busy: bool = False) -> Gain:
+def gain(change: Change, scale: float, *, busy: bool = False, caveat: str = "") -> Gain:
     """The bar of one change; 'new' (from zero) and anything past the axis fill it."""
     pct = change.percent
     size = min(abs(pct), scale) if math.isfinite(pct) else scale
@@ -199,17 +200,20 @@ def gain(change: Change, scale: float, *, busy: bool = False) -> Gain:
         math.ldexp(size, -shift),
         math.ldexp(scale, -shift),
         interval=numbers.interval_text(change),
-        detectable=_detectable(change, busy),
+        detectable=_detectable(change, busy, caveat),
     )
 
 
-def _detectable(change: Change, busy: bool) -> str:
-    """What a 'same' or 'undecided' rules out, and whether a busy machine weakened it."""
+def _detectable(change: Change, busy: bool, caveat: str = "") -> str:
+    """What a 'same' or 'undecided' rules out, whether a busy machine weakened it, and
+    whether the runs compared were alike."""
     said = []
     if not change.significant and change.detection is not None:
         said.append(f"detects ≥{numbers.bound(change.detection.detectable_pct)}")
     if busy and change.verdict is not Verdict.SAME:
         said.append(BUSY)
+    if caveat:
+        said.append(caveat)
     return " · ".join(said)
 
 
@@ -280,7 +284,10 @@ def moved_parts(comparison: Comparison) -> Table | None:
                     Value(" › ".join(part.path)),
                     _change_value(part.base_ms, part.head_ms, part.change),
                     Mark(
-                        numbers.change_text(part.change) if part.change else _one_side(part),
+                        _said_with(
+                            numbers.change_text(part.change) if part.change else _one_side(part),
+                            comparison.caveat,
+                        ),
                         numbers.verdict(part.change),
                     ),
                 )
@@ -297,6 +304,11 @@ def moved_parts(comparison: Comparison) -> Table | None:
         ),
         rows=tuple(rows),
     )
+
+
+def _said_with(text: str, caveat: str) -> str:
+    """A change's text with the comparison's caveat beside it, when it has one."""
+    return f"{text} · {caveat}" if caveat else text
 
 
 def _one_side(part: StageChange) -> str:
