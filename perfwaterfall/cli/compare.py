@@ -42,7 +42,7 @@ from perfwaterfall.cli.params import (
     Waterfall,
 )
 from perfwaterfall.errors import EXIT_RUN_FAILED, UsageError
-from perfwaterfall.measure import refs
+from perfwaterfall.measure import refs, selection
 from perfwaterfall.measure.run import MeasureRequest, SideRequest
 from perfwaterfall.profile.pyspy import find_py_spy
 from perfwaterfall.profile.rounds import DEFAULT_PROFILE_ROUNDS, ProfileSettings
@@ -136,7 +136,7 @@ def compare_command(
     check_counts(frames=frames, rounds=policy.minimum, warmup=warmup, threshold_pct=threshold)
     out = check_output(format, output, svg, html, fail_on_regression, no_color(ctx), save)
     scenarios = tuple(scenario or ())
-    if waterfall and scenarios and waterfall not in scenarios:
+    if waterfall and scenarios and not any(selection.matches(s, waterfall) for s in scenarios):
         raise UsageError(f"--waterfall {waterfall} is not among the scenarios chosen with -s")
     repo_handle = refs.open_repo(repo)
     base_ref = base or refs.default_base_ref(repo_handle)

@@ -70,7 +70,11 @@ def init_command(
     repo: Repo = Path("."),
     harness_file: Annotated[
         str,
-        typer.Option("--file", help="The starter harness to write, relative to the repository."),
+        typer.Option(
+            "--file",
+            metavar="PATH",
+            help="The starter harness to write, relative to the repository.",
+        ),
     ] = HARNESS_FILE,
 ) -> None:
     """Write a starter harness and [tool.perf-waterfall] into a repository that has none."""
