@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from perfwaterfall.analysis.gate import regressions
@@ -18,6 +19,7 @@ from perfwaterfall.store.atomic import write_atomically
 
 def emit_report(report: Report, options: OutputOptions) -> int:
     """Write a comparison where it was asked for; return the exit code it calls for."""
+    report = replace(report, gate_pct=options.fail_on_regression)
     _emit(
         lambda console: print_report(console, report),
         lambda fmt: TEXT_FORMATS[fmt](report),
