@@ -12,6 +12,7 @@ from perfwaterfall.analysis.report import Report, SweepReport
 from perfwaterfall.cli.options import OutputOptions
 from perfwaterfall.errors import EXIT_REGRESSION, EXIT_RUN_FAILED, EXIT_USAGE, UsageError
 from perfwaterfall.export.exporters import SWEEP_FORMATS, TEXT_FORMATS
+from perfwaterfall.render.selfcontained import offline_svg
 from perfwaterfall.render.sweep import print_sweep
 from perfwaterfall.render.terminal import Draw, make_console, plain_text, print_report, recorded
 from perfwaterfall.store.atomic import write_atomically
@@ -78,7 +79,7 @@ def _emit(
         else:
             _write(options.output, text)
     if options.svg is not None:
-        _write(options.svg, recorded(draw).export_svg(title="perf-waterfall"))
+        _write(options.svg, offline_svg(recorded(draw).export_svg(title="perf-waterfall")))
     if options.html is not None:
         html = recorded(draw).export_html()
         if extra_html:
