@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +11,7 @@ import typer
 
 from perfwaterfall.analysis.rounds_policy import AUTO_MAXIMUM
 from perfwaterfall.cli.globals import no_color
+from perfwaterfall.cli.init import HARNESS_FILE, still_the_starter
 from perfwaterfall.cli.measuring import check_output, measure_with_progress
 from perfwaterfall.cli.options import (
     DEFAULT_FRAMES,
@@ -165,6 +167,9 @@ def compare_command(
     report = build_report(
         measured, threshold_pct=threshold, waterfall=waterfall, substages=substages
     )
+    if still_the_starter(refs.repo_root(repo_handle)):
+        said = f"{HARNESS_FILE} is still init's starter: this measures its stand-in, not your code"
+        report = replace(report, warnings=(*report.warnings, said))
     if profile or profile_strict:
         write_diff_flamegraph(report)
     code = emit_report(report, out)
