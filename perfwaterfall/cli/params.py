@@ -80,18 +80,14 @@ Repo = Annotated[
     Path,
     typer.Option("--repo", metavar="DIR", help="Repository to measure (any directory in it)."),
 ]
-Format = Annotated[
-    str, typer.Option("--format", metavar="|".join(FORMATS), help="Output format.")
-]
+Format = Annotated[str, typer.Option("--format", metavar="|".join(FORMATS), help="Output format.")]
 Output = Annotated[
     Path | None,
     typer.Option("--output", "-o", metavar="PATH", help="Write the output to PATH."),
 ]
 Save = Annotated[
     Path | None,
-    typer.Option(
-        "--save", metavar="PATH", help="Save every raw round as a bundle (JSON) to PATH."
-    ),
+    typer.Option("--save", metavar="PATH", help="Save every raw round as a bundle (JSON) to PATH."),
 ]
 Svg = Annotated[
     Path | None, typer.Option("--svg", metavar="PATH", help="Also write the rendering as SVG.")

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from perfwaterfall.analysis.report import Report, SideInfo, SweepReport
 from perfwaterfall.export.mdtext import escape, fence
 from perfwaterfall.export.profile_markdown import movers_markdown
-from perfwaterfall.export.review import legend, review_line
 from perfwaterfall.export.reproduce import reproduce
+from perfwaterfall.export.review import legend, review_line
 from perfwaterfall.present import rules, tables
 from perfwaterfall.render.terminal import waterfall_text
 
