@@ -11,6 +11,7 @@ from perfwaterfall.cli import bundles
 from perfwaterfall.errors import EXIT_INTERNAL, UsageError
 from perfwaterfall.measure.selection import select
 from tests.helpers.cli import run_cli
+from tests.helpers.gitrepo import SAMPLE_OPS, build_repo
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "ladder.bundle.json"
 COMMANDS_WITH_THRESHOLD = ["show", "compare", "sweep", "calibrate", "bisect", "log"]
@@ -103,3 +104,14 @@ def test_scenario_patterns_select_in_order_and_refuse_what_matches_nothing():
         select(["8k_*"], listed, "HEAD")
     with pytest.raises(UsageError, match="unknown scenario '4k' at HEAD"):
         select(["4k"], listed, "HEAD")
+
+
+def test_list_before_and_right_after_init_speaks_of_one_side(capsys, tmp_path, monkeypatch):
+    repo = build_repo(tmp_path / "repo", SAMPLE_OPS)
+    monkeypatch.chdir(repo)
+    code, _, err = run_cli(["list"], capsys)
+    assert code == 2 and "perf-waterfall init" in err and "both sides" not in err
+    assert run_cli(["init"], capsys).code == 0
+    code, _, err = run_cli(["list"], capsys)
+    assert code == 2 and err.count("\n") == 1
+    assert err.rstrip().endswith("`perf-waterfall list WORKTREE` lists it as it is now")
