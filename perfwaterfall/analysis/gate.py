@@ -16,14 +16,14 @@ from perfwaterfall.present import numbers
 
 
 def regressions(comparison: Comparison, max_slowdown_pct: float) -> list[str]:
-    """One line per regressed quantity, e.g. '4k_raw frame time +12.3% (33.1 -> 37.2 ms)'."""
+    """One line per regressed quantity, e.g. '4k_raw frame time +12.3% (33.1 → 37.2 ms)'."""
     found = []
     for sc in comparison.scenarios:
         for what, change in (("frame time", sc.frame), ("IPC overhead", sc.ipc)):
             if _regressed(change, max_slowdown_pct):
                 found.append(
                     f"{sc.name} {what} {numbers.percent(change.percent)} "
-                    f"({numbers.ms(change.base.median)} -> {numbers.ms(change.head.median)} ms)"
+                    f"({numbers.ms(change.base.median)} → {numbers.ms(change.head.median)} ms)"
                 )
     return found
 

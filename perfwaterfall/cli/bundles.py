@@ -80,7 +80,7 @@ def run_command(
     console.print(side_table(measured))
     console.print(f"saved to {save}", style="pw.dim")
     if measured.failure is not None:
-        console.print(measured.failure.message, style="pw.error")
+        console.print(measured.failure.message, style="pw.error", soft_wrap=True)
         raise typer.Exit(1)
 
 

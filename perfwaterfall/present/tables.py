@@ -109,6 +109,8 @@ PER_HOP = Column("Per hop", unit="ms", repeats=True)
 MAX_FPS = Column("Max fps", repeats=True)
 PIPELINE = Column("Pipeline", "left", wrap=True)
 GAIN = Column("Frame time change", "left", narrow="Change", text_header="Verdict")
+IPC_VS_FIRST = Column("IPC vs first", "left")
+PIPELINE_ONLY = (IPC, PER_HOP, MAX_FPS, IPC_VS_FIRST)
 
 
 def mark(pct: float, change: Change) -> str:
@@ -144,11 +146,28 @@ def summary(comparison: Comparison, *, busy: bool = False) -> Table:
     if geomean is not None:
         count = len(comparison.scenarios)
         caption = f"geomean frame time across {count} pipelines: {geomean}"
-    return Table(
+    table = Table(
         title="Per pipeline (ms, medians of round medians)",
         columns=(PIPELINE, FRAME, IPC, PER_HOP, MAX_FPS, GAIN),
         rows=tuple(_summary_row(sc, scale, busy, comparison.caveat) for sc in comparison.scenarios),
         caption=caption,
+    )
+    return table if has_hops(comparison) else without_pipeline_columns(table)
+
+
+def has_hops(comparison: Comparison) -> bool:
+    """Whether any pipeline has ``ipc`` stages: IPC, per hop and fps mean nothing without."""
+    return any(sc.base_hops or sc.head_hops for sc in comparison.scenarios)
+
+
+def without_pipeline_columns(table: Table) -> Table:
+    """The table without its IPC, per-hop and fps columns (a harness that is no pipeline)."""
+    keep = [i for i, c in enumerate(table.columns) if c not in PIPELINE_ONLY]
+    return Table(
+        title=table.title.replace("Per pipeline", "Per scenario"),
+        columns=tuple(table.columns[i] for i in keep),
+        rows=tuple(tuple(row[i] for i in keep) for row in table.rows),
+        caption=table.caption.replace("pipelines", "scenarios"),
     )
 
 
@@ -236,12 +255,14 @@ def side(bundle: Bundle) -> Table:
             )
         )
     ref = measured.ref
-    return Table(
+    table = Table(
         title=" ".join(filter(None, (ref.name, ref.shown_sha)))
         + f" · {bundle.frames} frames × {bundle.planned_rounds} rounds",
         columns=(PIPELINE, FRAME, IPC, PER_HOP, MAX_FPS),
         rows=tuple(rows),
     )
+    hops = any(r[-1].ipc_indices for r in measured.rounds.values() if r)
+    return table if hops else without_pipeline_columns(table)
 
 
 def sweep(report: SweepReport) -> list[Table]:
@@ -252,9 +273,10 @@ def sweep(report: SweepReport) -> list[Table]:
         IPC,
         PER_HOP,
         MAX_FPS,
-        Column("IPC vs first", "left"),
+        IPC_VS_FIRST,
         Column("Frame vs first", "left"),
     )
+    hops = any(has_hops(comparison) for comparison in report.comparisons)
     tables = []
     for name in report.scenario_names():
         first = report.comparisons[0].get(name)
@@ -267,7 +289,7 @@ def sweep(report: SweepReport) -> list[Table]:
                 ),
             )
         )
-    return tables
+    return tables if hops else [without_pipeline_columns(t) for t in tables]
 
 
 def moved_parts(comparison: Comparison) -> Table | None:

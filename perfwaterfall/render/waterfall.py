@@ -172,17 +172,27 @@ def _footer(sc: ScenarioComparison, shown: Sequence[StageChange], caveat: str = 
     frame = sc.frame
     verdict = numbers.verdict(frame)
     text = Text.assemble(
-        ("■ ", "pw.stage.filter"),
-        ("filter work  ", "pw.dim"),
-        ("■ ", "pw.stage.ipc"),
-        ("IPC hop", "pw.dim"),
-        "\nframe ",
+        "frame ",
         (f"{numbers.ms(frame.base.median)} → {numbers.ms(frame.head.median)} ms ", ""),
         (numbers.change_text(frame), VERDICT_STYLE[verdict]),
-        "    max fps ",
-        (f"{numbers.fps(sc.base_fps)} → {numbers.fps(sc.head_fps)} ", ""),
-        (tables.mark(tables.fps_gain(sc), frame), VERDICT_STYLE[verdict]),
     )
+    # A pipeline's legend and rate; a harness without ipc stages is no pipeline.
+    if sc.base_hops or sc.head_hops:
+        legend = Text.assemble(
+            ("■ ", "pw.stage.filter"),
+            ("filter work  ", "pw.dim"),
+            ("■ ", "pw.stage.ipc"),
+            ("IPC hop", "pw.dim"),
+            "\n",
+        )
+        text = legend + text
+        text.append_text(
+            Text.assemble(
+                "    max fps ",
+                (f"{numbers.fps(sc.base_fps)} → {numbers.fps(sc.head_fps)} ", ""),
+                (tables.mark(tables.fps_gain(sc), frame), VERDICT_STYLE[verdict]),
+            )
+        )
     if caveat:
         text.append(f"    {caveat}", "pw.warning")
     # Said only when there are parts: a waterfall without them reads as it always did.
