@@ -38,6 +38,7 @@ def summary_table(comparison: Comparison, width: int = 120, *, busy: bool = Fals
         tables.summary(comparison, busy=busy),
         compact=width < COMPACT_BELOW,
         short=width < SHORT_BELOW,
+        width=width,
     )
 
 
@@ -46,9 +47,12 @@ def side_table(bundle: Bundle) -> Table:
     return rich_table(tables.side(bundle))
 
 
-def rich_table(table: tables.Table, *, compact: bool = False, short: bool = False) -> Table:
+def rich_table(
+    table: tables.Table, *, compact: bool = False, short: bool = False, width: int | None = None
+) -> Table:
     """The first column names the row; on a compact table values stack and labels go;
-    ``short``: short headers, and only names and verdicts give up width (they wrap)."""
+    ``short``: short headers, and only names and verdicts give up width (they wrap),
+    unless the numbers alone are wider than ``width`` (then they fold onto more lines)."""
     out = Table(
         box=box.SIMPLE_HEAD,
         border_style="pw.border",
@@ -60,6 +64,8 @@ def rich_table(table: tables.Table, *, compact: bool = False, short: bool = Fals
         pad_edge=False,
     )
     cells = [[_cell(cell, compact) for cell in row] for row in table.rows]
+    if short and width is not None and _numbers_width(table, cells) > width:
+        short = False
     for index, column in enumerate(table.columns):
         header = column.narrow if compact and column.narrow else column.header
         header = SHORT_HEADERS.get(header, header) if short else header
@@ -90,6 +96,15 @@ def _min_width(values: list[Text], index: int, short: bool, numbers_only: bool) 
     if short and index == 0:
         return min(_widest_of(values), NAME_MIN)
     return None
+
+
+def _numbers_width(table: tables.Table, cells: list[list[Text]]) -> int:
+    """The columns the number-only columns need, with a cell's padding each."""
+    return sum(
+        _widest_of([row[i] for row in cells]) + 2
+        for i in range(len(table.columns))
+        if all(isinstance(r[i], tables.Value) for r in table.rows)
+    )
 
 
 def _widest_of(values: list[Text]) -> int:
