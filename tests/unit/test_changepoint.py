@@ -145,3 +145,10 @@ def test_the_answer_is_the_same_every_time_and_short_series_have_none():
 def test_bad_parameters_are_refused(bad):
     with pytest.raises(ValueError):
         change_points(history(0), **bad)
+
+
+def test_the_leave_one_out_check_has_one_degree_of_freedom_fewer():
+    # Seeds in which that check, at points - 2 df, would let a second, false point
+    # through (233: [4, 10]; 574: [10, 15]; 609: [10, 13]).
+    for seed in (233, 574, 609):
+        assert [c.index for c in change_points(history(seed))] == [STEP_AT], seed
