@@ -115,3 +115,15 @@ def test_a_faster_step_is_marked_down():
     (series,) = report(ColumnChanges(frame=(found,))).series
     cell = log_table(series, 2.0).rows[2].cells[0]
     assert cell.text.startswith("35.3 ▼ -9.9%") and cell.interval == "-12.0% … -8.0%"
+
+
+def test_a_step_from_nothing_reads_new_and_is_null_in_json():
+    inf = float("inf")
+    found = ChangePoint(index=2, before_ms=0.0, after_ms=0.5, low_pct=inf, high_pct=inf)
+    changes = ColumnChanges(stages={"Sink": (found,)})
+    (series,) = report(changes).series
+    assert "▲ new" in log_table(series, 2.0).rows[2].cells[-1].text
+    (listed,) = json.loads(log_to_json(report(changes)))["series"][0]["change_points"]["stages"][
+        "Sink"
+    ]
+    assert listed["percent"] is None and listed["low_pct"] is None
