@@ -12,7 +12,8 @@ def log_to_markdown(report: LogReport) -> str:
         f"## perf-waterfall log {escape(report.range)}",
         "",
         f"{report.frames} frames × {report.policy.describe()} per commit, each step paired with "
-        f"the previous commit; ▲ slower, ▼ faster; ±{report.threshold_pct:g}% is the same.",
+        "the previous commit; ▲ slower, ▼ faster: a change point, where the series stepped, "
+        "by how much (interval).",
     ]
     for series in report.series:
         data = log_table(series, report.threshold_pct)
@@ -22,7 +23,7 @@ def log_to_markdown(report: LogReport) -> str:
         )
         lines.append("|---|---|" + "---:|" * len(data.columns))
         for row in data.rows:
-            cells = [c.text for c in row.cells] or [f"failed: {escape(row.failure or '')}"]
+            cells = [c.one_line for c in row.cells] or [f"failed: {escape(row.failure or '')}"]
             cells += [""] * (len(data.columns) - len(cells))
             lines.append(f"| `{row.short}` | {escape(row.subject)} | " + " | ".join(cells) + " |")
         lines.append("| **trend** | | " + " | ".join(f"`{t}`" for t in data.trend) + " |")
