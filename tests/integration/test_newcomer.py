@@ -96,10 +96,6 @@ def test_the_readme_path_from_install_to_markdown(installed: Path, tmp_path: Pat
     assert (repo / "small.json").stat().st_size > 0
 
 
-@pytest.mark.xfail(
-    reason="the machine line names numpy and pyzmq, hard-coded: issue 24's machine line "
-    "(branch show-unpaired); remove this mark when it lands"
-)
 def test_the_report_names_no_absent_package(installed: Path, tmp_path: Path) -> None:  # noqa: F811
     repo = small_app(tmp_path / "wordcount")
     assert run(installed, ["perf-waterfall", "init"], repo).returncode == 0
