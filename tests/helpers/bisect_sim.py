@@ -1,0 +1,110 @@
+"""Whole bisect searches on synthetic per-round values, judged by the tool's own rule.
+
+Each search draws its culprit at random among the commits after GOOD (the last is BAD).
+A commit's value in a round is ``BASE_MS`` x (1 + step, from the culprit on) x a
+log-normal factor with the given per-round sd, drawn afresh for every round of every
+commit. Each probe gets fresh rounds of GOOD, itself and BAD, as a session does; the
+levels, the decision and the rounds added while undecided are probe_rule.py's, and the
+search is search.py's: only the measuring is made up.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from perfwaterfall.analysis.rounds_policy import RoundsPolicy
+from perfwaterfall.analysis.stats import Change
+from perfwaterfall.cli.options import DEFAULT_THRESHOLD_PCT
+from perfwaterfall.history import probe_rule
+from perfwaterfall.history.search import Outcome, bisect
+
+BASE_MS = 20.0
+Decide = Callable[[Change | None, Change | None], Outcome | None]
+
+
+@dataclass
+class Figures:
+    """Counts over searches: how often the culprit was named alone, how often missed."""
+
+    searches: int = 0
+    alone: int = 0  # the culprit, and only it, named
+    wrong: int = 0  # the answer (a commit or a range) does not hold the culprit
+    wrong_alone: int = 0  # another commit named alone
+    probes: int = 0
+    left: int = 0  # commits in the answers
+    rounds: int = 0  # rounds per side over all probes
+    by_outcome: dict[Outcome, int] = field(default_factory=dict)
+
+    def rate(self, count: int) -> float:
+        return count / self.searches
+
+    def summary(self) -> str:
+        n = self.searches
+        return (
+            f"{n} searches: culprit named alone {self.alone / n:.1%}, "
+            f"a wrong commit named {self.wrong_alone / n:.1%} "
+            f"(answer without the culprit {self.wrong / n:.1%}); "
+            f"mean probes {self.probes / n:.2f}, mean commits left {self.left / n:.2f}, "
+            f"mean rounds per probe {self.rounds / max(1, self.probes):.1f}"
+        )
+
+
+def simulate(
+    searches: int,
+    *,
+    seed: int,
+    commits: int = 16,
+    sd: float = 0.03,
+    step: float = 0.10,
+    policy: RoundsPolicy | None = None,
+    threshold_pct: float = DEFAULT_THRESHOLD_PCT,
+    decide: Decide = probe_rule.decide,
+) -> Figures:
+    """``searches`` seeded searches over ``commits`` commits with a ``step`` regression."""
+    policy = policy or RoundsPolicy.auto(probe_rule.MAXIMUM_ROUNDS)
+    levels = probe_rule.probe_levels(commits, policy.looks)
+    rng = random.Random(seed)
+    figures = Figures()
+    for _ in range(searches):
+        culprit = rng.randrange(commits)
+
+        def value(index: int, culprit: int = culprit) -> float:
+            """One round of commit ``index`` (-1 is GOOD)."""
+            slow = 1.0 + step if index >= culprit else 1.0
+            return BASE_MS * slow * math.exp(rng.gauss(0.0, sd))
+
+        def probe(index: int) -> Outcome:
+            good: list[float] = []
+            mine: list[float] = []
+            bad: list[float] = []
+            outcome: Outcome | None = None
+            while more := probe_rule.more_rounds(len(mine), outcome, policy):
+                for _ in range(more):
+                    good.append(value(-1))
+                    mine.append(value(index))
+                    bad.append(value(commits - 1))
+                if len(mine) >= policy.minimum:
+                    outcome = decide(
+                        probe_rule.judge_rounds(
+                            good, mine, levels=levels, threshold_pct=threshold_pct
+                        ),
+                        probe_rule.judge_rounds(
+                            mine, bad, levels=levels, threshold_pct=threshold_pct
+                        ),
+                    )
+            figures.probes += 1
+            figures.rounds += len(mine)
+            final = outcome or Outcome.SKIPPED
+            figures.by_outcome[final] = figures.by_outcome.get(final, 0) + 1
+            return final
+
+        span = bisect(commits, probe)
+        figures.searches += 1
+        figures.left += span.last - span.first + 1
+        figures.alone += span.single and span.first == culprit
+        figures.wrong += not span.first <= culprit <= span.last
+        figures.wrong_alone += span.single and span.first != culprit
+    return figures
