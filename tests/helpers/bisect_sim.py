@@ -62,21 +62,27 @@ def simulate(
     policy: RoundsPolicy | None = None,
     threshold_pct: float = DEFAULT_THRESHOLD_PCT,
     decide: Decide = probe_rule.decide,
+    culprit: int | None = None,
+    broken: frozenset[int] = frozenset(),
 ) -> Figures:
-    """``searches`` seeded searches over ``commits`` commits with a ``step`` regression."""
+    """``searches`` seeded searches over ``commits`` commits with a ``step`` regression at
+    ``culprit`` (an index; random by default); ``broken`` indices fail when probed."""
     policy = policy or RoundsPolicy.auto(probe_rule.MAXIMUM_ROUNDS)
     levels = probe_rule.probe_levels(commits, policy.looks)
     rng = random.Random(seed)
     figures = Figures()
     for _ in range(searches):
-        culprit = rng.randrange(commits)
+        first_slow = rng.randrange(commits) if culprit is None else culprit
 
-        def value(index: int, culprit: int = culprit) -> float:
+        def value(index: int, first_slow: int = first_slow) -> float:
             """One round of commit ``index`` (-1 is GOOD)."""
-            slow = 1.0 + step if index >= culprit else 1.0
+            slow = 1.0 + step if index >= first_slow else 1.0
             return BASE_MS * slow * math.exp(rng.gauss(0.0, sd))
 
         def probe(index: int) -> Outcome:
+            if index in broken:
+                figures.probes += 1
+                return Outcome.FAILED
             good: list[float] = []
             mine: list[float] = []
             bad: list[float] = []
@@ -104,7 +110,7 @@ def simulate(
         span = bisect(commits, probe)
         figures.searches += 1
         figures.left += span.last - span.first + 1
-        figures.alone += span.single and span.first == culprit
-        figures.wrong += not span.first <= culprit <= span.last
-        figures.wrong_alone += span.single and span.first != culprit
+        figures.alone += span.single and span.first == first_slow
+        figures.wrong += not span.first <= first_slow <= span.last
+        figures.wrong_alone += span.single and span.first != first_slow
     return figures
