@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from perfwaterfall.analysis.rounds_policy import RoundsPolicy
@@ -33,6 +33,7 @@ class Figures:
     alone: int = 0  # the culprit, and only it, named
     wrong: int = 0  # the answer (a commit or a range) does not hold the culprit
     wrong_alone: int = 0  # another commit named alone
+    hold_every_step: int = 0  # answers holding every step (all there is to name)
     probes: int = 0
     left: int = 0  # commits in the answers
     rounds: int = 0  # rounds per side over all probes
@@ -64,9 +65,11 @@ def simulate(
     decide: Decide = probe_rule.decide,
     culprit: int | None = None,
     broken: frozenset[int] = frozenset(),
+    later_steps: Sequence[tuple[int, float]] = (),
 ) -> Figures:
     """``searches`` seeded searches over ``commits`` commits with a ``step`` regression at
-    ``culprit`` (an index; random by default); ``broken`` indices fail when probed."""
+    ``culprit`` (an index; random by default); ``broken`` indices fail when probed;
+    ``later_steps`` adds (index, step) regressions after the culprit (a step at a time)."""
     policy = policy or RoundsPolicy.auto(probe_rule.MAXIMUM_ROUNDS)
     levels = probe_rule.probe_levels(commits, policy.looks)
     rng = random.Random(seed)
@@ -77,6 +80,8 @@ def simulate(
         def value(index: int, first_slow: int = first_slow) -> float:
             """One round of commit ``index`` (-1 is GOOD)."""
             slow = 1.0 + step if index >= first_slow else 1.0
+            for at, more in later_steps:
+                slow *= 1.0 + more if index >= at else 1.0
             return BASE_MS * slow * math.exp(rng.gauss(0.0, sd))
 
         def probe(index: int) -> Outcome:
@@ -113,4 +118,6 @@ def simulate(
         figures.alone += span.single and span.first == first_slow
         figures.wrong += not span.first <= first_slow <= span.last
         figures.wrong_alone += span.single and span.first != first_slow
+        last_step = max([first_slow, *(at for at, _ in later_steps)])
+        figures.hold_every_step += span.first <= first_slow and last_step <= span.last
     return figures
