@@ -72,9 +72,9 @@ def bisect_command(
     """Find the first commit between GOOD and BAD (first parents) where a quantity got slower.
 
     Each probe runs interleaved with GOOD and BAD: bad when slower than GOOD, good when
-    BAD is slower than it (or it is the same as GOOD); an undecided probe gets more rounds,
-    then is skipped, as is a commit whose harness fails. The default quantity is the one
-    that regressed most between GOOD and BAD.
+    BAD is slower than it, neither when it lies between two steps; an undecided probe gets
+    more rounds, then is skipped, as is a commit whose harness fails. The default quantity
+    is the one that regressed most between GOOD and BAD.
     """
     from perfwaterfall.history import bisect as history
     from perfwaterfall.history.commits import first_parent_range, is_ancestor, resolve

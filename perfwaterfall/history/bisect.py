@@ -2,9 +2,9 @@
 
 Each probe is measured interleaved with both endpoints (GOOD, probe, BAD in one
 session) and judged on the chosen quantity alone (probe_rule.py): *bad* when it is
-slower than GOOD, *good* when BAD is slower than it or it is the same as GOOD; else
-undecided: more rounds, in batches, up to the policy's maximum, then it is skipped,
-as ``git bisect skip`` does. A failing harness skips it too.
+slower than GOOD, *good* when BAD is slower than it, neither when it is off both
+ends (between two steps); else undecided: more rounds, in batches, up to the
+policy's maximum, then it is skipped, as ``git bisect skip`` does. A failing harness skips it too.
 
 Nothing is measured twice: rounds come from the cache first (cache.py).
 """
