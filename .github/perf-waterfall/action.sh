@@ -4,12 +4,14 @@
 # compare: runs `perf-waterfall compare BASE HEAD` with markdown, bundle and SVG outputs,
 #   appends the markdown to $GITHUB_STEP_SUMMARY, writes exit-code and the paths to
 #   $GITHUB_OUTPUT, and exits 0, so the artifacts are uploaded before the gate fails.
+# comment: keeps one pull-request comment with the markdown current (comment.py).
 # gate: exits with the compare's status (3: a regression beyond --fail-on-regression).
 #
 # Inputs come as environment variables (never spliced into the script's text):
 # PW_PYTHON, PW_BASE, PW_DEFAULT_BASE, PW_HEAD, PW_SCENARIOS, PW_THRESHOLD,
 # PW_FAIL_ON_REGRESSION, PW_HARNESS, PW_SAME_HARNESS, PW_FRAMES, PW_ROUNDS, PW_ARGS,
-# PW_OUT; gate: PW_EXIT_CODE.
+# PW_OUT; comment: PW_MARKDOWN, PW_TOKEN, PW_PR_NUMBER, PW_COMMENT_NAME and GitHub's
+# GITHUB_API_URL, GITHUB_REPOSITORY; gate: PW_EXIT_CODE.
 set -uo pipefail
 
 compare() {
@@ -32,7 +34,15 @@ compare() {
     [ "${PW_SAME_HARNESS:-false}" = "true" ] && args+=(--same-harness)
     [ -n "${PW_FRAMES:-}" ] && args+=(--frames "$PW_FRAMES")
     [ -n "${PW_ROUNDS:-}" ] && args+=(--rounds "$PW_ROUNDS")
-    read -r -a extra <<< "${PW_ARGS:-}"
+    # args is a list as a shell writes one: quotes keep a space inside an argument.
+    if ! "${PW_PYTHON:-python3}" -c 'import shlex, sys
+sys.stdout.write("".join(a + "\0" for a in shlex.split(sys.argv[1])))' "${PW_ARGS:-}" \
+        > "$out/args"; then
+        echo "::error title=perf-waterfall::args is not a list of arguments (unbalanced quote?)"
+        write_output exit-code 2
+        return 0
+    fi
+    mapfile -d '' -t extra < "$out/args"
 
     local md="$out/perf-waterfall.md" bundle="$out/perf-waterfall.json" svg="$out/perf-waterfall.svg"
     rm -f "$md" "$bundle" "$svg"
@@ -53,6 +63,15 @@ compare() {
     [ -s "$bundle" ] && write_output bundle "$bundle"
     [ -s "$svg" ] && write_output svg "$svg"
     return 0
+}
+
+# comment: creates the pull request's perf-waterfall comment, or updates it (comment.py).
+comment() {
+    if [ -z "${PW_MARKDOWN:-}" ] || [ ! -s "$PW_MARKDOWN" ]; then
+        echo "perf-waterfall: no report to comment with"
+        return 0
+    fi
+    "${PW_PYTHON:-python3}" "$(dirname "${BASH_SOURCE[0]}")/comment.py" "$PW_MARKDOWN"
 }
 
 gate() {
@@ -77,6 +96,7 @@ write_output() {
 
 case "${1:-}" in
     compare) compare ;;
+    comment) comment ;;
     gate) gate ;;
-    *) echo "usage: $0 compare|gate" >&2; exit 2 ;;
+    *) echo "usage: $0 compare|comment|gate" >&2; exit 2 ;;
 esac
