@@ -6,7 +6,7 @@ Builds a real git repository of 21 commits (tests/integration/history_repo.py: i
 harness, ``bench.py``, reports the stage times each commit carries), in which the
 Detector takes 20 ms and, from the 11th logged commit on, 21 ms (+5%). Every round is
 off by a seeded log-normal factor of ``--noise-pct`` (3%) on all stages
-(``BENCH_NOISE_PCT``; ``FAKE_SEED`` and ``FAKE_SEED_COUNTS`` make the draws
+(``BENCH_ROUND_NOISE``; ``FAKE_SEED`` and ``FAKE_SEED_COUNTS`` make the draws
 repeatable). Then runs, with an empty cache,
 
     perf-waterfall log FIRST..LAST -s pipe --frames 3 --warmup 0 --rounds 5 --format json
@@ -54,7 +54,7 @@ def one_run(tmp: Path, seed: int, noise_pct: float, step_pct: float, extra: list
     repo, shas = history_repo(tmp / f"repo-{seed}", detector)
     env = {
         **os.environ,
-        "BENCH_NOISE_PCT": str(noise_pct),
+        "BENCH_ROUND_NOISE": str(noise_pct),
         "FAKE_SEED": str(seed),
         "FAKE_SEED_COUNTS": str(tmp / f"draws-{seed}"),
         "COLUMNS": "150",

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from perfwaterfall.analysis.rounds_policy import AUTO_MAXIMUM
 from perfwaterfall.analysis.stats import Verdict
 from perfwaterfall.cli.globals import no_color
 from perfwaterfall.cli.history_options import CacheDir, Seeds, open_cache
@@ -31,6 +30,7 @@ from perfwaterfall.cli.params import (
     Warmup,
 )
 from perfwaterfall.errors import UsageError
+from perfwaterfall.history.probe_rule import MAXIMUM_ROUNDS
 from perfwaterfall.present.numbers import change_text
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def bisect_command(
     frames: Frames = DEFAULT_FRAMES,
     warmup: Warmup = DEFAULT_WARMUP,
     rounds: AdaptiveRounds = "auto",
-    max_rounds: MaxRounds = AUTO_MAXIMUM,
+    max_rounds: MaxRounds = MAXIMUM_ROUNDS,
     harness_cmd: HarnessCmd = None,
     timeout: Timeout = DEFAULT_ROUND_TIMEOUT_S,
     repo: Repo = Path("."),
@@ -71,9 +71,10 @@ def bisect_command(
 ) -> None:
     """Find the first commit between GOOD and BAD (first parents) where a quantity got slower.
 
-    Each probe runs interleaved with GOOD and BAD; an undecided probe gets more rounds,
-    then is skipped, as is a commit whose harness fails. The default quantity is the
-    one that regressed most between GOOD and BAD.
+    Each probe runs interleaved with GOOD and BAD: bad when slower than GOOD, good when
+    BAD is slower than it, neither when it lies between two steps; an undecided probe gets
+    more rounds, then is skipped, as is a commit whose harness fails. The default quantity
+    is the one that regressed most between GOOD and BAD.
     """
     from perfwaterfall.history import bisect as history
     from perfwaterfall.history.commits import first_parent_range, is_ancestor, resolve

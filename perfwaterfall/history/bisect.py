@@ -1,12 +1,10 @@
 """Which commit made a quantity slower: the endpoints, the probes, the answer.
 
 Each probe is measured interleaved with both endpoints (GOOD, probe, BAD in one
-session) and judged on the chosen quantity, the two comparisons as one family:
-
-- *bad* when it is slower than GOOD;
-- *good* when it is the same as or faster than GOOD and BAD is slower than it;
-- anything else is undecided: more rounds, in batches, up to the policy's maximum;
-  then it is skipped, as ``git bisect skip`` does. A failing harness skips it too.
+session) and judged on the chosen quantity alone (probe_rule.py): *bad* when it is
+slower than GOOD, *good* when BAD is slower than it, neither when it is off both
+ends (between two steps); else undecided: more rounds, in batches, up to the
+policy's maximum, then it is skipped, as ``git bisect skip`` does. A failing harness skips it too.
 
 Nothing is measured twice: rounds come from the cache first (cache.py).
 """
@@ -19,11 +17,18 @@ from typing import Protocol
 
 from perfwaterfall.analysis.comparison import ScenarioComparison
 from perfwaterfall.analysis.rounds_policy import RoundsPolicy
-from perfwaterfall.analysis.stats import Change, Verdict
+from perfwaterfall.analysis.stats import Change
 from perfwaterfall.errors import UsageError
 from perfwaterfall.history.cache import MeasurementCache
 from perfwaterfall.history.commits import Commit
-from perfwaterfall.history.pairing import judge_pairs, paired_rounds
+from perfwaterfall.history.pairing import Pair, judge_pairs, paired_rounds
+from perfwaterfall.history.probe_rule import (
+    ProbeLevels,
+    decide,
+    judge_rounds,
+    more_rounds,
+    probe_levels,
+)
 from perfwaterfall.history.quantity import Quantity
 from perfwaterfall.history.search import Outcome, Span, bisect
 from perfwaterfall.history.sessions import SessionSettings, measure_session
@@ -75,6 +80,7 @@ class Bisection:
     def probe(self, commit: Commit) -> Probe:
         """Judge ``commit`` against both endpoints, adding rounds while it is undecided."""
         scenario = self.quantity.scenario
+        levels = probe_levels(len(self.commits), self.policy.looks)
         while True:
             entry = self.cache.get(commit.sha)
             if entry.failure is not None:
@@ -84,19 +90,13 @@ class Bisection:
             bad = self.cache.get(self.bad.sha).rounds.get(scenario, [])
             pairs = [paired_rounds(good, mine), paired_rounds(mine, bad)]
             rounds = min(len(p[0]) for p in pairs)
+            vs_good = vs_bad = outcome = None
             if rounds >= self.policy.minimum:
-                vs_good, vs_bad = (
-                    self.quantity.of(c)
-                    for c in judge_pairs(
-                        pairs, threshold_pct=self.settings.threshold_pct, looks=self.policy.looks
-                    )
-                )
+                vs_good, vs_bad = (self._judge(pair, levels) for pair in pairs)
                 outcome = decide(vs_good, vs_bad)
-                if outcome is not None or rounds >= self.policy.maximum:
-                    return Probe(commit, outcome or Outcome.SKIPPED, vs_good, vs_bad, rounds)
-                more = min(self.policy.batch, self.policy.maximum - rounds)
-            else:
-                more = self.policy.minimum - rounds
+            more = more_rounds(rounds, outcome, self.policy)
+            if more == 0:
+                return Probe(commit, outcome or Outcome.SKIPPED, vs_good, vs_bad, rounds)
             failed = measure_session(
                 self.settings,
                 self.cache,
@@ -109,16 +109,14 @@ class Bisection:
             if commit.sha in failed:
                 return Probe(commit, Outcome.FAILED, message=failed[commit.sha])
 
-
-def decide(vs_good: Change | None, vs_bad: Change | None) -> Outcome | None:
-    """Bad when slower than GOOD; good when not, and BAD is slower than it; else None."""
-    if vs_good is None or vs_bad is None:
-        return None
-    if vs_good.verdict is Verdict.SLOWER:
-        return Outcome.BAD
-    if vs_good.verdict in (Verdict.SAME, Verdict.FASTER) and vs_bad.verdict is Verdict.SLOWER:
-        return Outcome.GOOD
-    return None
+    def _judge(self, pair: Pair, levels: ProbeLevels) -> Change | None:
+        """The followed quantity, base against head, at the probe's levels; None when a
+        side does not have it."""
+        base, head = (self.quantity.per_round(side) for side in pair)
+        if not base or not head:
+            return None
+        threshold, floor = self.quantity.margin(pair[0], self.settings.threshold_pct)
+        return judge_rounds(base, head, levels=levels, threshold_pct=threshold, floor=floor)
 
 
 def endpoints(

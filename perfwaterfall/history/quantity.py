@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from perfwaterfall.analysis.comparison import ScenarioComparison
+from perfwaterfall.analysis.comparison import (
+    MIN_STAGE_EFFECT_MS,
+    ScenarioComparison,
+    ipc_threshold_pct,
+    summarize_round,
+)
 from perfwaterfall.analysis.stats import Change, Verdict
+from perfwaterfall.protocol.document import RoundResult
 
 FRAME = "frame"
 IPC = "ipc"
@@ -23,6 +30,27 @@ class Quantity:
             return comparison.ipc
         found = comparison.stage(self.stage)
         return None if found is None else found.change
+
+    def per_round(self, rounds: Sequence[RoundResult]) -> list[float]:
+        """The quantity's value in each round (its median over frames), as compare reduces it;
+        rounds without the stage are left out, as compare leaves them out."""
+        summaries = [summarize_round(r) for r in rounds]
+        if self.stage == FRAME:
+            return [s.frame_ms for s in summaries]
+        if self.stage == IPC:
+            return [s.ipc_ms for s in summaries]
+        return [v for s in summaries if (v := s.stage_ms.get(self.stage)) is not None]
+
+    def margin(self, base: Sequence[RoundResult], threshold_pct: float) -> tuple[float, float]:
+        """The threshold (%) and the floor (ms) compare judges this quantity with against
+        ``base``: IPC's threshold is relative to the frame, stages and IPC have a floor."""
+        if self.stage == FRAME:
+            return threshold_pct, 0.0
+        if self.stage == IPC:
+            frame, ipc = Quantity(self.scenario, FRAME), self
+            threshold = ipc_threshold_pct(threshold_pct, frame.per_round(base), ipc.per_round(base))
+            return threshold, MIN_STAGE_EFFECT_MS
+        return threshold_pct, MIN_STAGE_EFFECT_MS
 
     def describe(self) -> str:
         what = {FRAME: "frame time", IPC: "IPC overhead"}.get(self.stage, f"stage {self.stage}")
