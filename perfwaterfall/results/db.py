@@ -10,7 +10,9 @@ Writers wait for each other (a long busy timeout, ``BEGIN IMMEDIATE``), so two
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,14 +31,33 @@ class DamagedStore(UsageError):
 
 def connect(path: Path) -> sqlite3.Connection:
     """The store at ``path``, made if absent (with its parent directory)."""
-    fresh = not path.exists() or path.stat().st_size == 0
-    if not fresh:
-        check_header(path)
-    elif not path.parent.is_dir():
+    if not path.parent.is_dir():
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise UsageError(f"cannot make the store's directory {path.parent}: {exc.strerror}")
+    with _creation_lock(path):
+        return _connect(path)
+
+
+@contextmanager
+def _creation_lock(path: Path) -> Iterator[None]:
+    """Whether the file is new and making it happen under one lock (a file beside the
+    store), so a second first writer never sees a file whose tables are not there yet."""
+    try:
+        handle = open(path.with_name(path.name + ".lock"), "a")  # noqa: SIM115
+    except OSError:
+        yield  # a read-only directory: nobody can be creating the store in it
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    fresh = not path.exists() or path.stat().st_size == 0
+    if not fresh:
+        check_header(path)
     mode = "rwc" if fresh else "rw"
     try:
         conn = sqlite3.connect(
@@ -49,22 +70,52 @@ def connect(path: Path) -> sqlite3.Connection:
         raise UsageError(f"cannot open the results store {path}: {exc}") from None
     try:
         if fresh:
-            conn.execute("PRAGMA journal_mode=WAL")
-            with transaction(conn, path):
-                for statement in filter(str.strip, TABLES.split(";")):
-                    conn.execute(statement)  # IF NOT EXISTS: two first writers may race
-                conn.execute(
-                    "INSERT OR IGNORE INTO meta VALUES ('format', ?), ('version', ?)",
-                    (FORMAT, str(VERSION)),
-                )
+            _create(conn, path)
         check_version(conn, path)
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise damaged(path, str(exc)) from None
+        raise failed(path, exc) from None
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def _create(conn: sqlite3.Connection, path: Path) -> None:
+    """WAL and the tables, once (under the creation lock; a reader of another store
+    may still hold the file, so switching to WAL is tried again for a while)."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError as exc:
+            if not _busy(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+    with transaction(conn, path):
+        for statement in filter(str.strip, TABLES.split(";")):
+            conn.execute(statement)  # IF NOT EXISTS: the other first writer may be done
+        conn.execute(
+            "INSERT OR IGNORE INTO meta VALUES ('format', ?), ('version', ?)",
+            (FORMAT, str(VERSION)),
+        )
+
+
+def _busy(exc: sqlite3.Error) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and (
+        "locked" in str(exc) or "busy" in str(exc)
+    )
+
+
+def failed(path: Path, exc: sqlite3.Error) -> UsageError:
+    """A lock held too long is not damage: say which it is."""
+    if _busy(exc):
+        return UsageError(
+            f"{path}: the results store stayed locked by another writer for "
+            f"{BUSY_TIMEOUT_S:g} s ({exc}); try again"
+        )
+    return damaged(path, str(exc))
 
 
 @contextmanager
@@ -73,7 +124,7 @@ def transaction(conn: sqlite3.Connection, path: Path) -> Iterator[sqlite3.Connec
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.DatabaseError as exc:
-        raise damaged(path, str(exc)) from None
+        raise failed(path, exc) from None
     try:
         yield conn
     except BaseException:
@@ -82,7 +133,7 @@ def transaction(conn: sqlite3.Connection, path: Path) -> Iterator[sqlite3.Connec
     try:
         conn.execute("COMMIT")
     except sqlite3.DatabaseError as exc:
-        raise damaged(path, str(exc)) from None
+        raise failed(path, exc) from None
 
 
 def damaged(path: Path, why: str) -> DamagedStore:

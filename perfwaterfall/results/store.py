@@ -21,7 +21,7 @@ from typing import Any, Literal
 from perfwaterfall.analysis.comparison import summarize_round
 from perfwaterfall.errors import InvalidDocument
 from perfwaterfall.protocol.document import RoundResult, loads_json, parse_results
-from perfwaterfall.results.db import connect, damaged, transaction
+from perfwaterfall.results.db import connect, failed, transaction
 from perfwaterfall.store.machine import MachineInfo
 
 Origin = Literal["record", "import", "cache"]
@@ -212,7 +212,7 @@ class ResultsStore:
         try:
             return self.conn.execute(query, tuple(args)).fetchall()
         except sqlite3.DatabaseError as exc:
-            raise damaged(self.path, str(exc)) from None
+            raise failed(self.path, exc) from None
         except (ValueError, KeyError, TypeError) as exc:
             raise InvalidDocument(f"{self.path}: malformed row ({exc})") from None
 
