@@ -1,5 +1,5 @@
 """A stand-in for analysis/changepoint.py while that module is written on another branch:
-the same interface, a plain max-t binary split. Installed only when the real module is
+the same interface, a plain max-t binary split over commit means. Installed only when the real module is
 missing, only by the tests that need it (tests/helpers/recorded_repo.py)."""
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ def _split(series, offset, alpha, min_segment, found):  # type: ignore[no-untype
     candidates = range(min_segment, len(series) - min_segment + 1)
     best = None
     for k in candidates:
-        a = [v for r in series[:k] for v in r]
-        b = [v for r in series[k:] for v in r]
+        a = [statistics.fmean(r) for r in series[:k]]  # a commit's mean is one observation
+        b = [statistics.fmean(r) for r in series[k:]]
         if len(a) < 2 or len(b) < 2:
             continue
         se = math.sqrt(statistics.variance(a) / len(a) + statistics.variance(b) / len(b)) or 1e-12

@@ -5,6 +5,7 @@
 kind, ms], ...]}}. Each round's times are scaled by one log-normal factor of
 HISTORY_NOISE_PCT (default 1) percent, seeded by the commit, the scenario and the
 round's number in its worktree: the same on every run, independent between rounds.
+HISTORY_STARTED names a file that gets a line "SHA SCENARIO" per round measured.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ def run(scenario: str, frames: int, output: str) -> None:
     counter = Path(f".rounds-{scenario}")
     n = int(counter.read_text()) if counter.exists() else 0
     counter.write_text(str(n + 1))
+    if os.environ.get("HISTORY_STARTED"):  # a test's record of what was measured
+        with open(os.environ["HISTORY_STARTED"], "a") as started:
+            started.write(f"{os.environ['PERF_WATERFALL_SHA']} {scenario}\n")
     rng = random.Random(f"{os.environ['PERF_WATERFALL_SHA']}/{scenario}/{n}")
     noise = float(os.environ.get("HISTORY_NOISE_PCT", "1")) / 100
     factor = math.exp(rng.gauss(0, noise))
