@@ -50,7 +50,7 @@ class ChangePoint:
     @property
     def percent(self) -> float:
         """The step's size, % of the level before."""
-        return 100 * (self.after_ms - self.before_ms) / self.before_ms
+        return _percent_of(self.after_ms - self.before_ms, self.before_ms)
 
 
 def change_points(
@@ -78,11 +78,18 @@ def change_points(
                 index=where[cut],
                 before_ms=level,
                 after_ms=statistics.median(after),
-                low_pct=100 * low / level,
-                high_pct=100 * high / level,
+                low_pct=_percent_of(low, level),
+                high_pct=_percent_of(high, level),
             )
         )
     return found
+
+
+def _percent_of(delta: float, level: float) -> float:
+    """``delta`` as % of ``level``; a step from nothing is infinite (shown as 'new')."""
+    if level > 0:
+        return 100 * delta / level
+    return 0.0 if delta == 0 else math.copysign(math.inf, delta)
 
 
 def family_level(points: int, alpha: float, min_segment: int, *, left_out: int = 0) -> float:
