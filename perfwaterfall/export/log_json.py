@@ -1,4 +1,9 @@
-"""The log as JSON for scripts: per pipeline, per commit, medians and the step's verdicts."""
+"""The log as JSON for scripts: per pipeline, per commit, medians and the step's verdicts;
+per column, the change points.
+
+``change_points`` was added to log@1 without a bump: it is a new key, and every key
+a reader of log@1 knew keeps its place and meaning.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import json
 import math
 from typing import Any
 
+from perfwaterfall.analysis.changepoint import ChangePoint
 from perfwaterfall.analysis.stats import Change
 from perfwaterfall.history.series import LogPoint, LogReport, LogSeries
 
@@ -32,7 +38,33 @@ def _series(series: LogSeries) -> dict[str, Any]:
         "label": series.label,
         "stages": list(series.stages),
         "points": [_point(p, series.stages) for p in series.points],
+        "change_points": {
+            "frame": [_change_point(c, series) for c in series.changes.frame],
+            "stages": {
+                name: [_change_point(c, series) for c in found]
+                for name, found in series.changes.stages.items()
+            },
+        },
     }
+
+
+def _change_point(found: ChangePoint, series: LogSeries) -> dict[str, Any]:
+    """Where the column stepped: ``index`` into points (the first commit after the step)."""
+    commit = series.points[found.index].commit
+    return {
+        "index": found.index,
+        "sha": commit.sha,
+        "short": commit.short,
+        "before_ms": found.before_ms,
+        "after_ms": found.after_ms,
+        "percent": _finite(found.percent),
+        "low_pct": _finite(found.low_pct),
+        "high_pct": _finite(found.high_pct),
+    }
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
 
 
 def _point(point: LogPoint, stages: tuple[str, ...]) -> dict[str, Any]:

@@ -12,7 +12,8 @@ def log_to_markdown(report: LogReport) -> str:
         f"## perf-waterfall log {escape(report.range)}",
         "",
         f"{report.frames} frames × {report.policy.describe()} per commit, each step paired with "
-        f"the previous commit; ▲ slower, ▼ faster; ±{report.threshold_pct:g}% is the same.",
+        "the previous commit; ▲ slower, ▼ faster: a change point, where the series stepped, "
+        "by how much (interval).",
     ]
     for series in report.series:
         data = log_table(series, report.threshold_pct)

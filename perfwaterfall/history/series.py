@@ -4,21 +4,23 @@ Consecutive points are measured in the same session (interleaved), in chunks tha
 overlap by one commit, so every step of the log is a paired comparison. All steps of
 one pipeline are judged as one family: a longer log does not raise the chance of
 marking noise. A commit whose harness failed stays in the log, as a failure, and the
-next point is compared with the last one measured.
+next point is compared with the last one measured. Over the whole series, the
+change-point test (log_changes.py) finds where each column stepped.
 """
 
 from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 
-from perfwaterfall.analysis.comparison import ScenarioComparison, summarize_round
+from perfwaterfall.analysis.comparison import RoundSummary, ScenarioComparison, summarize_round
 from perfwaterfall.analysis.rounds_policy import RoundsPolicy
 from perfwaterfall.analysis.stats import Verdict
 from perfwaterfall.history.cache import MeasurementCache
 from perfwaterfall.history.commits import Commit
+from perfwaterfall.history.log_changes import ColumnChanges, column_changes
 from perfwaterfall.history.pairing import Pair, judge_pairs, paired_rounds, shares_session
 from perfwaterfall.history.sessions import SessionSettings, measure_session
 from perfwaterfall.measure.run import Observer
@@ -42,6 +44,7 @@ class LogSeries:
     label: str
     stages: tuple[str, ...]
     points: tuple[LogPoint, ...]
+    changes: ColumnChanges = field(default_factory=ColumnChanges)  # indices into points
 
 
 @dataclass(frozen=True)
@@ -211,12 +214,15 @@ def _series(
     changes = {s.after: s.change for s in _steps(cache, commits, name, threshold_pct, looks)}
     last = entries[measured[-1]].rounds[name][-1].result
     points = []
+    rounds: list[list[RoundSummary]] = []
     for i, (commit, entry) in enumerate(zip(commits, entries, strict=True)):
         tagged = entry.rounds.get(name, [])
         if entry.failure is not None or not tagged:
             points.append(LogPoint(commit, failure=entry.failure or "not measured"))
+            rounds.append([])
             continue
         summaries = [summarize_round(t.result) for t in tagged]
+        rounds.append(summaries)
         points.append(
             LogPoint(
                 commit,
@@ -228,9 +234,11 @@ def _series(
                 change=changes.get(i),
             )
         )
+    stages = tuple(s.name for s in last.stages)
     return LogSeries(
         scenario=name,
         label=last.scenario.label,
-        stages=tuple(s.name for s in last.stages),
+        stages=stages,
         points=tuple(points),
+        changes=column_changes(rounds, stages),
     )

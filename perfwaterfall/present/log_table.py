@@ -1,14 +1,18 @@
 """The log's per-pipeline table once as data: one row per commit, a sparkline per column.
 
 Terminal (render/log.py) and markdown (export/log_markdown.py) draw this same table.
-A cell is marked only when its step against the previous point is slower or faster.
+A cell is marked where its column has a change point: ▲/▼, the step's size (between
+the medians of the levels) and its interval. The step against the previous commit
+alone marks nothing any more: at 5 pairs it sees only steps of about 20%, and where it
+agrees with a change point, the change point's mark says it better (JSON keeps both).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from perfwaterfall.analysis.stats import Change, Verdict
+from perfwaterfall.analysis.changepoint import ChangePoint
+from perfwaterfall.analysis.stats import Verdict
 from perfwaterfall.history.series import LogPoint, LogSeries
 from perfwaterfall.present.numbers import ms, one_line, percent
 from perfwaterfall.present.sparkline import sparkline
@@ -20,7 +24,7 @@ FRAME_COLUMN = "frame"
 @dataclass(frozen=True)
 class LogCell:
     text: str
-    verdict: Verdict | None = None  # slower or faster against the previous point, else None
+    verdict: Verdict | None = None  # slower or faster: a change point starts here, else None
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,7 @@ class LogTable:
 
 def log_table(series: LogSeries, threshold_pct: float) -> LogTable:
     columns = (FRAME_COLUMN, *series.stages)
-    rows = tuple(_row(point, series.stages) for point in series.points)
+    rows = tuple(_row(i, point, series) for i, point in enumerate(series.points))
     trend = tuple(
         sparkline([_value(p, column) for p in series.points], least_span_pct=threshold_pct)
         for column in columns
@@ -50,22 +54,28 @@ def log_table(series: LogSeries, threshold_pct: float) -> LogTable:
     return LogTable(title=title, columns=columns, rows=rows, trend=trend)
 
 
-def _row(point: LogPoint, stages: tuple[str, ...]) -> LogRow:
+def _row(index: int, point: LogPoint, series: LogSeries) -> LogRow:
     commit = point.commit
     if point.failure is not None:
         return LogRow(commit.short, one_line(commit.subject), (), one_line(point.failure))
-    cells = [_cell(point.frame_ms, None if point.change is None else point.change.frame)]
-    for name in stages:
-        stage = None if point.change is None else point.change.stage(name)
-        cells.append(_cell(_value(point, name), None if stage is None else stage.change))
+    cells = [_cell(point.frame_ms, series.changes.at(index))]
+    for name in series.stages:
+        cells.append(_cell(_value(point, name), series.changes.at(index, name)))
     return LogRow(commit.short, one_line(commit.subject), tuple(cells))
 
 
-def _cell(value: float | None, change: Change | None) -> LogCell:
+def _cell(value: float | None, found: ChangePoint | None) -> LogCell:
     text = ms(value)
-    if change is None or change.verdict not in MARKS:
+    if found is None:
         return LogCell(text)
-    return LogCell(f"{text} {MARKS[change.verdict]} {percent(change.percent)}", change.verdict)
+    verdict = Verdict.SLOWER if found.low_pct + found.high_pct > 0 else Verdict.FASTER
+    return LogCell(f"{text} {MARKS[verdict]} {step_text(found)}", verdict)
+
+
+def step_text(found: ChangePoint) -> str:
+    """'+5.0% (+3.1% … +6.9%)': the step's size and its interval."""
+    low, high = percent(found.low_pct, exact=True), percent(found.high_pct, exact=True)
+    return f"{percent(found.percent)} ({low} … {high})"
 
 
 def _value(point: LogPoint, column: str) -> float | None:

@@ -94,7 +94,7 @@ class BeyondNoise:
 @dataclass(frozen=True)
 class Estimate(BeyondNoise):
     """One key's milliseconds per frame on each side and the half-width beyond which the
-    change is real: the larger of the counts' and the rounds' bars (module note)."""
+    change is real (module note)."""
 
     base_ms: float
     head_ms: float

@@ -21,7 +21,8 @@ def print_log(console: Console, report: LogReport) -> None:
             (report.range, "pw.ref"),
             (
                 f" · {report.frames} frames × {report.policy.describe()} per commit, "
-                f"each step paired with the previous · ±{report.threshold_pct:g}% is the same",
+                "each step paired with the previous · ▲/▼ a change point: the series "
+                "stepped here, by (interval)",
                 "pw.dim",
             ),
         )

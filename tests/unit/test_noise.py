@@ -20,9 +20,11 @@ from perfwaterfall.profile.dispersion import (
 from perfwaterfall.profile.noise import (
     SideSamples,
     SideVariance,
+    estimate,
     estimates,
     family_t,
     family_z,
+    side_variance,
     welch_df,
 )
 
@@ -138,6 +140,17 @@ def test_welch_degrees_of_freedom_follow_the_noisier_side():
     assert welch_df(loud, quiet) == pytest.approx(3.0, rel=1e-3)
     assert welch_df(loud, SideVariance(10.0, 3.0)) == pytest.approx(6.0)
     assert welch_df(SideVariance(0.0, 3.0), SideVariance(0.0, 3.0)) == math.inf
+
+
+def test_a_keys_degrees_of_freedom_are_its_rounds_and_the_priors():
+    """Three rounds a side (2 df each) and a prior worth 3: t at 5 + 5 df, not the normal."""
+    model = CountModel(kappa=0.0, scale=1.0, prior_df=3.0)
+    rounds = side(100, 120, 80)
+    one = side_variance([100, 120, 80], rounds, model, null_ms=100)
+    assert one.df == 5
+    assert one.var == pytest.approx((3 * 100 + 2 * 400) / 5 / 3)
+    found = estimate([100, 120, 80], [100, 120, 80], rounds, rounds, model, keys=1)
+    assert found.uncertainty_ms == pytest.approx(family_t(1, 10) * math.sqrt(2 * one.var))
 
 
 def test_keys_too_rare_to_judge_cost_the_others_nothing():
