@@ -13,7 +13,6 @@ import pytest
 
 from perfwaterfall.cli.app import main
 from tests.helpers.browser import chromium, new_page
-from tests.helpers.changepoint_standin import install
 from tests.helpers.cli import run_cli
 from tests.integration.recorded_repo import DETECTOR_STEP, QUICK, SEND_STEP, recorded_repo
 
@@ -24,7 +23,6 @@ FRAMES = ["--frames", "3", "--warmup", "0"]
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory):
     """The repository, its shas, and a store with every commit recorded by `record`."""
-    install()  # the change-point test, until analysis/changepoint.py is merged
     root = tmp_path_factory.mktemp("history")
     repo, shas = recorded_repo(root / "repo")
     store = root / "store.sqlite"
