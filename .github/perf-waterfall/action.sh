@@ -5,11 +5,14 @@
 #   appends the markdown to $GITHUB_STEP_SUMMARY, writes exit-code and the paths to
 #   $GITHUB_OUTPUT, and exits 0, so the artifacts are uploaded before the gate fails.
 # gate: exits with the compare's status (3: a regression beyond --fail-on-regression).
+# record: `perf-waterfall record HEAD` into the results store at PW_STORE (action.yml
+#   restores it from the cache before and saves it after), then `publish` of the
+#   dashboard to $PW_OUT/site; writes exit-code, store and site to $GITHUB_OUTPUT.
 #
 # Inputs come as environment variables (never spliced into the script's text):
 # PW_PYTHON, PW_BASE, PW_DEFAULT_BASE, PW_HEAD, PW_SCENARIOS, PW_THRESHOLD,
 # PW_FAIL_ON_REGRESSION, PW_HARNESS, PW_SAME_HARNESS, PW_FRAMES, PW_ROUNDS, PW_ARGS,
-# PW_OUT; gate: PW_EXIT_CODE.
+# PW_OUT; gate: PW_EXIT_CODE; record: PW_STORE.
 set -uo pipefail
 
 compare() {
@@ -55,6 +58,31 @@ compare() {
     return 0
 }
 
+record() {
+    local out="${PW_OUT:-${RUNNER_TEMP:-/tmp}/perf-waterfall}"
+    local store="${PW_STORE:-$out/store/results.sqlite}" head="${PW_HEAD:-HEAD}"
+    local -a args=(--store "$store") extra=()
+    local name scenarios="${PW_SCENARIOS:-}"
+    for name in ${scenarios//,/ }; do args+=(--scenario "$name"); done
+    [ -n "${PW_HARNESS:-}" ] && args+=(--harness "$PW_HARNESS")
+    [ -n "${PW_FRAMES:-}" ] && args+=(--frames "$PW_FRAMES")
+    [ -n "${PW_ROUNDS:-}" ] && args+=(--rounds "$PW_ROUNDS")
+    read -r -a extra <<< "${PW_ARGS:-}"
+    mkdir -p "$out" "$(dirname "$store")" || return 1
+    "${PW_PYTHON:-python3}" -m perfwaterfall record "$head" "${args[@]}" "${extra[@]}"
+    local code=$?
+    write_output exit-code "$code"
+    write_output store "$store"
+    [ "$code" -eq 0 ] || return "$code"
+    "${PW_PYTHON:-python3}" -m perfwaterfall publish "$out/site" --store "$store" || return $?
+    write_output site "$out/site"
+    if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
+        printf 'perf-waterfall recorded %s; the dashboard is in the artifact (site/index.html).\n' \
+            "$(git rev-parse --short "$head")" >> "$GITHUB_STEP_SUMMARY"
+    fi
+    return 0
+}
+
 gate() {
     local code="${PW_EXIT_CODE:-}"
     case "$code" in
@@ -78,5 +106,6 @@ write_output() {
 case "${1:-}" in
     compare) compare ;;
     gate) gate ;;
-    *) echo "usage: $0 compare|gate" >&2; exit 2 ;;
+    record) record ;;
+    *) echo "usage: $0 compare|gate|record" >&2; exit 2 ;;
 esac
