@@ -32,4 +32,5 @@ def cache_clear_command(cache_dir: CacheDir = None, store: StorePath = None) -> 
         from perfwaterfall.results.store import ResultsStore
 
         with ResultsStore(path) as results:
-            print(f"removed {results.forget('cache')} commit measurement(s) of log and bisect from {path}")
+            forgotten = results.forget("cache")
+            print(f"removed {forgotten} measured commit(s) of log and bisect from {path}")

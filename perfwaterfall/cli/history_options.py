@@ -53,11 +53,11 @@ def open_cache(
     rows in the results store, so what ``record`` kept is not measured again."""
     from perfwaterfall.history.cache import CacheKey
     from perfwaterfall.history.location import default_cache_dir
-    from perfwaterfall.results.store import ResultsStore
-    from perfwaterfall.results.store_cache import StoreCache
     from perfwaterfall.history.seed import seed_cache
     from perfwaterfall.measure import refs
     from perfwaterfall.protocol.harness_spec import load_harness_spec
+    from perfwaterfall.results.store import ResultsStore
+    from perfwaterfall.results.store_cache import StoreCache
     from perfwaterfall.store.machine import describe_machine
 
     root = refs.repo_root(refs.open_repo(repo))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -130,6 +131,12 @@ def log_command(
     _emit([report], format, output, no_color(ctx))
 
 
+def _draw(report: Any, console: Any) -> None:
+    from perfwaterfall.render.log import print_log
+
+    print_log(console, report)
+
+
 def _emit(reports: list[Any], format: str, output: Path | None, plain: bool) -> None:
     """One log as ever; several (one per machine, from the store) one after the other,
     as a JSON array in JSON."""
@@ -146,7 +153,7 @@ def _emit(reports: list[Any], format: str, output: Path | None, plain: bool) -> 
             print_log(make_console(no_color=plain), report)
         return
     if format == "terminal":
-        texts = [plain_text(lambda console, r=r: print_log(console, r)) for r in reports]
+        texts = [plain_text(partial(_draw, r)) for r in reports]
     else:
         texts = [log_to_json(r) if format == "json" else log_to_markdown(r) for r in reports]
     text = "\n".join(texts)

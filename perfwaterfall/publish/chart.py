@@ -85,7 +85,7 @@ def draw(
         label = f"{mark.step_pct:+.1f}% at {commit.short}"
         parts.append(
             f'<a class="cp-link" href={quoteattr(links[mark.index])} '
-            f'data-commit={quoteattr(commit.sha)} data-line={quoteattr(line.name)}>'
+            f"data-commit={quoteattr(commit.sha)} data-line={quoteattr(line.name)}>"
             f'<line class="cp-rule" x1="{cx:.1f}" x2="{cx:.1f}" y1="{TOP}" '
             f'y2="{height - BOTTOM}"/><circle class="cp" cx="{cx:.1f}" cy="{cy:.1f}" r="6" '
             f'data-index="{mark.index}"/>'

@@ -9,9 +9,9 @@ it are left out. Without a repository, the order is the order they were recorded
 from __future__ import annotations
 
 import math
-import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from perfwaterfall.analysis.tdist import t_quantile
 from perfwaterfall.results.store import ResultsStore, Setup, StoredCommit, Summary
@@ -45,9 +45,7 @@ def read_histories(store: ResultsStore, order: Sequence[str] | None) -> list[Pip
     for setup_id, setup in store.setups():
         by_scenario: dict[str, dict[str, list[Summary]]] = {}
         for summary in store.summaries(setup_id):
-            by_scenario.setdefault(summary.scenario, {}).setdefault(summary.sha, []).append(
-                summary
-            )
+            by_scenario.setdefault(summary.scenario, {}).setdefault(summary.sha, []).append(summary)
         for scenario, by_sha in sorted(by_scenario.items()):
             shas = [s for s in order if s in by_sha] if order is not None else list(by_sha)
             if not shas:
@@ -66,30 +64,33 @@ def _lines(shas: Sequence[str], by_sha: dict[str, list[Summary]]) -> tuple[Line,
             parts.update((path, None) for path, _ in summary.parts)
     lines = [Line("frame", 0, tuple(tuple(s.frame_ms for s in by_sha[sha]) for sha in shas))]
     for stage in stages:
-        lines.append(Line(stage, 1, _values(shas, by_sha, lambda s, n=stage: dict(s.stages).get(n))))
+        lines.append(Line(stage, 1, _values(shas, by_sha, partial(_stage_ms, stage))))
         for path in (p for p in parts if p[0] == stage):
-            lines.append(
-                Line(
-                    " / ".join(path),
-                    len(path),
-                    _values(shas, by_sha, lambda s, p=path: dict(s.parts).get(p)),
-                )
-            )
+            values = _values(shas, by_sha, partial(_part_ms, path))
+            lines.append(Line(" / ".join(path), len(path), values))
     return tuple(lines)
 
 
-def _values(shas: Sequence[str], by_sha: dict[str, list[Summary]], pick: object) -> tuple[tuple[float, ...], ...]:
-    assert callable(pick)
-    return tuple(
-        tuple(v for v in (pick(s) for s in by_sha[sha]) if v is not None) for sha in shas
-    )
+def _stage_ms(name: str, summary: Summary) -> float | None:
+    return dict(summary.stages).get(name)
+
+
+def _part_ms(path: tuple[str, ...], summary: Summary) -> float | None:
+    return dict(summary.parts).get(path)
+
+
+def _values(
+    shas: Sequence[str], by_sha: dict[str, list[Summary]], pick: Callable[[Summary], float | None]
+) -> tuple[tuple[float, ...], ...]:
+    return tuple(tuple(v for v in (pick(s) for s in by_sha[sha]) if v is not None) for sha in shas)
 
 
 def interval(values: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
     """The mean of a commit's round medians and its t interval (none from one round)."""
-    centre = statistics.fmean(values)
-    if len(values) < 2:
+    n = len(values)
+    centre = math.fsum(values) / n
+    if n < 2:
         return centre, centre, centre
-    half = t_quantile(0.5 + level / 2, len(values) - 1) * statistics.stdev(values)
-    half /= math.sqrt(len(values))
+    sd = math.sqrt(math.fsum((v - centre) ** 2 for v in values) / (n - 1))
+    half = t_quantile(0.5 + level / 2, n - 1) * sd / math.sqrt(n)
     return centre, centre - half, centre + half

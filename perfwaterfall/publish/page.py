@@ -77,7 +77,7 @@ def pipeline_page(
     }
     title = f"{history.scenario}: {len(history.commits)} commits"
     body = [
-        f"<p><a href=\"index.html\">all pipelines</a></p><h1>{escape(title)}</h1>",
+        f'<p><a href="index.html">all pipelines</a></p><h1>{escape(title)}</h1>',
         f'<p class="muted">{escape(setup.machine.one_line())} · harness '
         f"<code>{escape(' '.join(setup.harness))}</code> · {setup.frames} frames, "
         f"{setup.warmup} warm-up · machine {setup.fingerprint}</p>",
@@ -97,7 +97,7 @@ def index_page(histories: Sequence[PipelineHistory], rows: Sequence[MarkRow]) ->
     for fingerprint in dict.fromkeys(h.setup.fingerprint for h in histories):
         mine = [h for h in histories if h.setup.fingerprint == fingerprint]
         lines.append(
-            f"<h2>Machine {fingerprint}</h2><p class=\"muted\">"
+            f'<h2>Machine {fingerprint}</h2><p class="muted">'
             f"{escape(mine[0].setup.machine.one_line())}</p><table><tr><th>pipeline</th>"
             "<th>commits</th><th>latest frame time</th><th>change points</th></tr>"
         )

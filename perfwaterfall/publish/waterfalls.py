@@ -27,7 +27,7 @@ def write_waterfall(
     path: Path,
 ) -> None:
     def tagged(commit: StoredCommit) -> list[TaggedRound]:
-        rounds = store.rounds(setup, commit.sha).get(scenario, [])
+        rounds = store.rounds(setup, commit.sha, scenario).get(scenario, [])
         return [TaggedRound(session, result) for session, result in rounds]
 
     base, head = paired_rounds(tagged(before), tagged(after))

@@ -35,7 +35,9 @@ def connect(path: Path) -> sqlite3.Connection:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise UsageError(f"cannot make the store's directory {path.parent}: {exc.strerror}")
+            raise UsageError(
+                f"cannot make the store's directory {path.parent}: {exc.strerror}"
+            ) from None
     with _creation_lock(path):
         return _connect(path)
 

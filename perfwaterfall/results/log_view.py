@@ -25,7 +25,7 @@ def missing(cache: StoreCache, commits: Sequence[Commit], scenarios: Sequence[st
     """The commits this machine's setup holds no rounds of (of ``scenarios``, if named)."""
     out = []
     for commit in commits:
-        have = cache.store.rounds(cache.setup, commit.sha)
+        have = cache.store.scenarios_of(cache.setup, commit.sha)
         if not have or any(name not in have for name in scenarios):
             out.append(commit)
     return out

@@ -38,7 +38,7 @@ CREATE TABLE IF NOT EXISTS rounds (
     session     TEXT NOT NULL,
     origin      TEXT NOT NULL CHECK (origin IN ('record', 'import', 'cache')),
     recorded_at TEXT NOT NULL,
-    document    TEXT NOT NULL,
+    document    BLOB NOT NULL,
     summary     TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS rounds_by_commit ON rounds (setup_id, sha, scenario);

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -45,8 +46,13 @@ class Setup:
     @property
     def digest(self) -> str:
         return _digest(
-            [list(self.harness), self.setup and list(self.setup), self.frames, self.warmup]
-            + [self.fingerprint]
+            [
+                list(self.harness),
+                self.setup and list(self.setup),
+                self.frames,
+                self.warmup,
+                self.fingerprint,
+            ]
         )
 
 
@@ -97,7 +103,7 @@ class ResultsStore:
         """The rounds of one commit, all in one transaction (a crash keeps all or none)."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
         rows = [
-            (sha, name, session, origin, now, _dumps(r.to_dict()), _dumps(_summary(r)))
+            (sha, name, session, origin, now, _packed(r), _dumps(_summary(r)))
             for name, results in rounds.items()
             for r in results
         ]
@@ -146,18 +152,35 @@ class ResultsStore:
         rows = self._read("SELECT id, harness, setup, frames, warmup, machine FROM setups")
         return [(int(r[0]), _setup(r)) for r in rows]
 
-    def rounds(self, setup: Setup, sha: str) -> dict[str, list[tuple[str, RoundResult]]]:
-        """Per scenario, (session, round) in the order they were stored."""
+    def rounds(
+        self, setup: Setup, sha: str, scenario: str | None = None
+    ) -> dict[str, list[tuple[str, RoundResult]]]:
+        """Per scenario (or of ``scenario`` only), (session, round) in the order stored."""
         out: dict[str, list[tuple[str, RoundResult]]] = {}
         query = (
             "SELECT r.scenario, r.session, r.document FROM rounds r JOIN setups s "
-            "ON r.setup_id = s.id WHERE s.digest = ? AND r.sha = ? ORDER BY r.id"
+            "ON r.setup_id = s.id WHERE s.digest = ? AND r.sha = ?"
         )
-        for scenario, session, document in self._read(query, (setup.digest, sha)):
+        args: tuple[str, ...] = (setup.digest, sha)
+        if scenario is not None:
+            query, args = query + " AND r.scenario = ?", (*args, scenario)
+        for name, session, document in self._read(query + " ORDER BY r.id", args):
             where = f"{self.path} (round of {sha[:12]})"
-            result = parse_results(loads_json(document, where), where)
-            out.setdefault(str(scenario), []).append((str(session), result))
+            try:
+                text = zlib.decompress(document)
+            except (zlib.error, TypeError) as exc:
+                raise InvalidDocument(f"{where}: not a compressed document ({exc})") from None
+            result = parse_results(loads_json(text, where), where)
+            out.setdefault(str(name), []).append((str(session), result))
         return out
+
+    def scenarios_of(self, setup: Setup, sha: str) -> set[str]:
+        """The scenarios with rounds of ``sha`` under ``setup`` (no document is read)."""
+        query = (
+            "SELECT DISTINCT r.scenario FROM rounds r JOIN setups s ON r.setup_id = s.id "
+            "WHERE s.digest = ? AND r.sha = ?"
+        )
+        return {str(r[0]) for r in self._read(query, (setup.digest, sha))}
 
     def recorded(
         self, setup: Setup, origins: Sequence[Origin] = ("record", "import", "cache")
@@ -254,6 +277,11 @@ def _setup(row: Sequence[Any]) -> Setup:
         warmup=int(warmup),
         machine=MachineInfo(**json.loads(machine)),
     )
+
+
+def _packed(result: RoundResult) -> bytes:
+    """The document as zlib-compressed JSON: a round of 20 frames is 2.4 times smaller."""
+    return zlib.compress(_dumps(result.to_dict()).encode(), 6)
 
 
 def _dumps(value: Any) -> str:

@@ -31,8 +31,15 @@ class StoreCache(MeasurementCache):
         self.store = store
         self.setup = setup_of(key)
         self.origin: Origin = origin
+        self._seen: dict[str, CommitEntry] = {}  # history asks for a commit many times
 
     def get(self, sha: str) -> CommitEntry:
+        if sha not in self._seen:
+            self._seen[sha] = self._entry(sha)
+        entry = self._seen[sha]
+        return CommitEntry(entry.sha, dict(entry.rounds), entry.listed, entry.failure)
+
+    def _entry(self, sha: str) -> CommitEntry:
         rounds = self.store.rounds(self.setup, sha)
         if not rounds and self._path(sha).exists():
             legacy = super().get(sha)
@@ -60,7 +67,9 @@ class StoreCache(MeasurementCache):
         rounds: Mapping[str, Sequence[RoundResult]],
         listed: Sequence[str] = (),
     ) -> None:
+        self._seen.pop(sha, None)
         self.store.add_rounds(self.setup, sha, session, self.origin, rounds, listed)
 
     def fail(self, sha: str, message: str) -> None:
+        self._seen.pop(sha, None)
         self.store.fail(self.setup, sha, self.invocation, message)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from perfwaterfall.cli.app import main
-from tests.helpers.browser import chromium, new_page
+from tests.helpers.browser import chromium
 from tests.helpers.cli import run_cli
 from tests.integration.recorded_repo import DETECTOR_STEP, QUICK, SEND_STEP, recorded_repo
 

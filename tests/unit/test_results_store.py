@@ -58,7 +58,7 @@ def test_summaries_hold_frame_stages_and_parts(tmp_path):
     nested = nested_rounds(0.5)
     with ResultsStore(tmp_path / "s.sqlite") as store:
         store.add_rounds(setup(), SHA, "s1", "record", {"pipe": nested[:1]})
-        (setup_id, _), = store.setups()
+        ((setup_id, _),) = store.setups()
         (summary,) = store.summaries(setup_id)
     result = nested[0]
     assert [name for name, _ in summary.stages] == [s.name for s in result.stages]
