@@ -145,3 +145,17 @@ def test_a_new_store_is_in_wal_mode_with_its_schema_version(tmp_path):
         meta = dict(conn.execute("SELECT name, value FROM meta"))
     assert meta == {"format": "perf-waterfall/results-store", "version": str(VERSION)}
     assert json.loads(json.dumps(meta))  # plain text a user can read with sqlite3
+
+
+def test_cache_clear_forgets_log_and_bisect_rows_and_keeps_recorded_ones(tmp_path, capsys):
+    from tests.helpers.cli import run_cli
+
+    path = tmp_path / "results.sqlite"
+    with ResultsStore(path) as store:
+        store.add_rounds(setup(), SHA, "s1", "record", {"pipe": rounds(2)})
+        store.add_rounds(setup(), SHA2, "s2", "cache", {"pipe": rounds(2)})
+    code, out, err = run_cli(["cache", "clear", "--cache", tmp_path], capsys)
+    assert code == 0, err
+    assert "removed 1 measured commit(s) of log and bisect" in out
+    with ResultsStore(path) as store:
+        assert store.recorded(setup()) == {SHA}
