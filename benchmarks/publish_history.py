@@ -24,7 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from perfwaterfall.protocol.document import parse_results
 from perfwaterfall.publish.site import publish
-from perfwaterfall.results.store import ResultsStore, Setup, StoredCommit
+from perfwaterfall.results.rows import Setup, StoredCommit
+from perfwaterfall.results.store import ResultsStore
 from perfwaterfall.store.machine import describe_machine
 
 PIPELINES = ["4k_raw", "4k_jpeg", "480p_raw", "1080p_raw", "4k_shm", "480p_shm"]

@@ -50,7 +50,7 @@ def record_command(
     from perfwaterfall.measure import refs
     from perfwaterfall.render.progress import ProgressDisplay
     from perfwaterfall.render.terminal import make_console
-    from perfwaterfall.results.store import StoredCommit
+    from perfwaterfall.results.rows import StoredCommit
     from perfwaterfall.results.store_cache import StoreCache
 
     check_counts(frames=frames, rounds=rounds, warmup=warmup, threshold_pct=0)

@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from perfwaterfall.publish.history import Line, interval
 from perfwaterfall.publish.marks import Mark
-from perfwaterfall.results.store import StoredCommit
+from perfwaterfall.results.rows import StoredCommit
 
 WIDTH = 960
 LEFT = 70

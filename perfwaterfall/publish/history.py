@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from functools import partial
 
 from perfwaterfall.analysis.tdist import t_quantile
-from perfwaterfall.results.store import ResultsStore, Setup, StoredCommit, Summary
+from perfwaterfall.results.rows import Setup, StoredCommit, Summary
+from perfwaterfall.results.store import ResultsStore
 
 
 @dataclass(frozen=True)

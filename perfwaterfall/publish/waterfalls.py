@@ -11,7 +11,8 @@ from perfwaterfall.history.cache import TaggedRound
 from perfwaterfall.history.pairing import paired_rounds
 from perfwaterfall.measure.refs import RefInfo
 from perfwaterfall.render.terminal import print_report, recorded
-from perfwaterfall.results.store import ResultsStore, Setup, StoredCommit
+from perfwaterfall.results.rows import Setup, StoredCommit
+from perfwaterfall.results.store import ResultsStore
 from perfwaterfall.store.atomic import write_atomically
 from perfwaterfall.store.bundle import Bundle, BundleSide
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from perfwaterfall.errors import UsageError
 from perfwaterfall.measure.refs import WORKTREE
-from perfwaterfall.results.store import ResultsStore, Setup, StoredCommit
+from perfwaterfall.results.rows import Setup, StoredCommit
+from perfwaterfall.results.store import ResultsStore
 from perfwaterfall.store.bundle import load
 
 

@@ -9,70 +9,19 @@ by log or bisect, and forgotten by ``cache clear``). The schema: docs/results-st
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from perfwaterfall.analysis.comparison import summarize_round
 from perfwaterfall.errors import InvalidDocument
 from perfwaterfall.protocol.document import RoundResult, loads_json, parse_results
 from perfwaterfall.results.db import connect, failed, transaction
-from perfwaterfall.store.machine import MachineInfo
-
-Origin = Literal["record", "import", "cache"]
-
-
-@dataclass(frozen=True)
-class Setup:
-    """What must agree for two measurements of one commit to be comparable."""
-
-    harness: tuple[str, ...]
-    setup: tuple[str, ...] | None
-    frames: int
-    warmup: int
-    machine: MachineInfo
-
-    @property
-    def fingerprint(self) -> str:
-        """The machine alone (no host name: a CI runner's changes with every job)."""
-        return _digest(self.machine.to_dict())
-
-    @property
-    def digest(self) -> str:
-        return _digest(
-            [
-                list(self.harness),
-                self.setup and list(self.setup),
-                self.frames,
-                self.warmup,
-                self.fingerprint,
-            ]
-        )
-
-
-@dataclass(frozen=True)
-class StoredCommit:
-    sha: str
-    short: str
-    date: str
-    subject: str
-
-
-@dataclass(frozen=True)
-class Summary:
-    """One round's medians: what a dashboard draws."""
-
-    sha: str
-    scenario: str
-    frame_ms: float
-    stages: tuple[tuple[str, float], ...]
-    parts: tuple[tuple[tuple[str, ...], float], ...]
+from perfwaterfall.results.rows import Origin, Setup, StoredCommit, Summary, machine_of
 
 
 class ResultsStore:
@@ -149,7 +98,7 @@ class ResultsStore:
     # ------------------------------------------------------------------ reading
 
     def setups(self) -> list[tuple[int, Setup]]:
-        rows = self._read("SELECT id, harness, setup, frames, warmup, machine FROM setups")
+        rows = self._read("SELECT id, harness, setup, frames, warmup, machine, digest FROM setups")
         return [(int(r[0]), _setup(r)) for r in rows]
 
     def rounds(
@@ -269,24 +218,21 @@ def _summary(result: RoundResult) -> dict[str, Any]:
 
 
 def _setup(row: Sequence[Any]) -> Setup:
-    _, harness, setup, frames, warmup, machine = row
+    _, harness, setup, frames, warmup, machine, digest = row
     return Setup(
         harness=tuple(json.loads(harness)),
         setup=None if setup is None else tuple(json.loads(setup)),
         frames=int(frames),
         warmup=int(warmup),
-        machine=MachineInfo(**json.loads(machine)),
+        machine=machine_of(json.loads(machine)),
+        stored=str(digest),
     )
-
-
-def _packed(result: RoundResult) -> bytes:
-    """The document as zlib-compressed JSON: a round of 20 frames is 2.4 times smaller."""
-    return zlib.compress(_dumps(result.to_dict()).encode(), 6)
 
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, allow_nan=False, separators=(",", ":"))
 
 
-def _digest(value: Any) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:16]
+def _packed(result: RoundResult) -> bytes:
+    """The document as zlib-compressed JSON: a round of 20 frames is 2.4 times smaller."""
+    return zlib.compress(_dumps(result.to_dict()).encode(), 6)

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from perfwaterfall.history.cache import CacheKey, CommitEntry, MeasurementCache, TaggedRound
 from perfwaterfall.protocol.document import RoundResult
-from perfwaterfall.results.store import Origin, ResultsStore, Setup
+from perfwaterfall.results.rows import Origin, Setup
+from perfwaterfall.results.store import ResultsStore
 
 
 def setup_of(key: CacheKey) -> Setup:

@@ -13,7 +13,7 @@ from perfwaterfall.publish.chart import draw
 from perfwaterfall.publish.history import Line, PipelineHistory, interval
 from perfwaterfall.publish.marks import marks_of
 from perfwaterfall.publish.page import MarkRow, index_page, pipeline_page
-from perfwaterfall.results.store import StoredCommit
+from perfwaterfall.results.rows import StoredCommit
 from tests.unit.test_results_store import setup
 
 

@@ -12,8 +12,9 @@ import pytest
 from perfwaterfall.errors import UsageError
 from perfwaterfall.history.cache import CacheKey, MeasurementCache, clear
 from perfwaterfall.results.db import DamagedStore
+from perfwaterfall.results.rows import Setup
 from perfwaterfall.results.schema import VERSION
-from perfwaterfall.results.store import ResultsStore, Setup
+from perfwaterfall.results.store import ResultsStore
 from perfwaterfall.results.store_cache import StoreCache
 from perfwaterfall.store.machine import MachineInfo
 from tests.unit.test_history_cache import rounds
@@ -159,3 +160,20 @@ def test_cache_clear_forgets_log_and_bisect_rows_and_keeps_recorded_ones(tmp_pat
     assert "removed 1 measured commit(s) of log and bisect" in out
     with ResultsStore(path) as store:
         assert store.recorded(setup()) == {SHA}
+
+
+def test_rows_kept_under_an_older_machine_description_are_still_found(tmp_path):
+    path = tmp_path / "s.sqlite"
+    with ResultsStore(path) as store:
+        store.add_rounds(setup(), SHA, "s1", "record", {"pipe": rounds(2)})
+    with sqlite3.connect(path) as conn:  # a field MachineInfo lost, one it does not know yet
+        (text,) = conn.execute("SELECT machine FROM setups").fetchone()
+        machine = json.loads(text)
+        del machine["pyzmq"]
+        machine["keep_awake"] = "on"
+        conn.execute("UPDATE setups SET machine = ?", (json.dumps(machine),))
+    with ResultsStore(path) as store:
+        ((_, back),) = store.setups()
+        assert back.machine.pyzmq == "unknown"
+        assert len(store.rounds(back, SHA)["pipe"]) == 2
+        assert setup().fingerprint == setup(MACHINE).fingerprint != setup(OTHER).fingerprint
