@@ -9,9 +9,8 @@ it are left out. Without a repository, the order is the order they were recorded
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
 
 from perfwaterfall.analysis.tdist import t_quantile
 from perfwaterfall.results.rows import Setup, StoredCommit, Summary
@@ -57,33 +56,23 @@ def read_histories(store: ResultsStore, order: Sequence[str] | None) -> list[Pip
 
 
 def _lines(shas: Sequence[str], by_sha: dict[str, list[Summary]]) -> tuple[Line, ...]:
-    stages: dict[str, None] = {}
-    parts: dict[tuple[str, ...], None] = {}
-    for sha in shas:
+    """The frame, then each stage followed by its parts, in the order the rounds name them."""
+    named: dict[tuple[str, ...], None] = {}
+    values: dict[tuple[str, ...], list[list[float]]] = {}
+    for i, sha in enumerate(shas):
         for summary in by_sha[sha]:
-            stages.update((name, None) for name, _ in summary.stages)
-            parts.update((path, None) for path, _ in summary.parts)
-    lines = [Line("frame", 0, tuple(tuple(s.frame_ms for s in by_sha[sha]) for sha in shas))]
-    for stage in stages:
-        lines.append(Line(stage, 1, _values(shas, by_sha, partial(_stage_ms, stage))))
-        for path in (p for p in parts if p[0] == stage):
-            values = _values(shas, by_sha, partial(_part_ms, path))
-            lines.append(Line(" / ".join(path), len(path), values))
+            pairs = [((n,), ms) for n, ms in summary.stages] + list(summary.parts)
+            for path, ms in pairs:
+                named.setdefault(path, None)
+                per_commit = values.setdefault(path, [[] for _ in shas])
+                per_commit[i].append(ms)
+    frame = tuple(tuple(s.frame_ms for s in by_sha[sha]) for sha in shas)
+    lines = [Line("frame", 0, frame)]
+    for stage in (p for p in named if len(p) == 1):
+        for path in (p for p in named if p[0] == stage[0]):
+            rounds = tuple(tuple(v) for v in values[path])
+            lines.append(Line(" / ".join(path), len(path), rounds))
     return tuple(lines)
-
-
-def _stage_ms(name: str, summary: Summary) -> float | None:
-    return dict(summary.stages).get(name)
-
-
-def _part_ms(path: tuple[str, ...], summary: Summary) -> float | None:
-    return dict(summary.parts).get(path)
-
-
-def _values(
-    shas: Sequence[str], by_sha: dict[str, list[Summary]], pick: Callable[[Summary], float | None]
-) -> tuple[tuple[float, ...], ...]:
-    return tuple(tuple(v for v in (pick(s) for s in by_sha[sha]) if v is not None) for sha in shas)
 
 
 def interval(values: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
