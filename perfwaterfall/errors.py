@@ -6,9 +6,11 @@ The CLI prints ``str(error)`` on stderr and exits with ``error.exit_code``; only
 
 from __future__ import annotations
 
-EXIT_RUN_FAILED = 1
-EXIT_USAGE = 2
-EXIT_REGRESSION = 3
+# Exit statuses, documented in the README ("Exit status"): a failed harness is not a bug.
+EXIT_RUN_FAILED = 1  # a harness round failed (or --profile-strict could not profile)
+EXIT_USAGE = 2  # bad input: nothing was measured
+EXIT_REGRESSION = 3  # --fail-on-regression tripped
+EXIT_INTERNAL = 70  # a bug in perf-waterfall (sysexits' EX_SOFTWARE)
 
 
 class PerfWaterfallError(Exception):

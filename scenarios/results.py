@@ -1,12 +1,14 @@
 """The results document of one run, what perf-waterfall reads (docs/harness-protocol.md).
 
 ``meta`` records every setting the run depended on, so two documents can be told
-apart by more than their numbers.
+apart by more than their numbers, and the interpreter and packages it ran with
+(``python``, ``packages``): perf-waterfall's machine line shows these, not its own.
 """
 
 from __future__ import annotations
 
-import sys
+import platform
+from importlib import metadata
 from typing import Any
 
 from scenarios.catalog import Scenario
@@ -14,6 +16,8 @@ from scenarios.config import Settings
 from scenarios.transport import SHM_RUNGS
 
 SCHEMA = "perf-waterfall/results@1"
+# What the pipelines' speed depends on, by distribution name (pyproject's `scenarios` extra).
+PACKAGES = ("numpy", "pyzmq", "simplejpeg")
 
 
 def document(
@@ -49,7 +53,8 @@ def document(
         "verified_frames": verified,
         "frame_bytes": width * height * 3,
         "payload_bytes": payload_bytes,
-        "python": sys.version.split()[0],
+        "python": platform.python_version(),
+        "packages": installed_versions(),
         # Names this run's shared-memory segments (scenarios-<run_id>-...) and nothing else.
         "run_id": run_id,
     }
@@ -65,6 +70,18 @@ def document(
         "substage_samples_ms": [_ms(row) for row in part_rows],
         "meta": meta,
     }
+
+
+def installed_versions() -> dict[str, str]:
+    """Each of PACKAGES that is installed, name -> version, read from package metadata
+    (importing numpy just to ask costs a tenth of a second); a missing one is left out."""
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
 
 
 def _ms(row: list[int]) -> list[float]:

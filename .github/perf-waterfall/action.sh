@@ -4,6 +4,7 @@
 # compare: runs `perf-waterfall compare BASE HEAD` with markdown, bundle and SVG outputs,
 #   appends the markdown to $GITHUB_STEP_SUMMARY, writes exit-code and the paths to
 #   $GITHUB_OUTPUT, and exits 0, so the artifacts are uploaded before the gate fails.
+# comment: keeps one pull-request comment with the markdown current (comment.py).
 # gate: exits with the compare's status (3: a regression beyond --fail-on-regression).
 # record: `perf-waterfall record HEAD` into the results store at PW_STORE (action.yml
 #   restores it from the cache before and saves it after), then `publish` of the
@@ -12,7 +13,8 @@
 # Inputs come as environment variables (never spliced into the script's text):
 # PW_PYTHON, PW_BASE, PW_DEFAULT_BASE, PW_HEAD, PW_SCENARIOS, PW_THRESHOLD,
 # PW_FAIL_ON_REGRESSION, PW_HARNESS, PW_SAME_HARNESS, PW_FRAMES, PW_ROUNDS, PW_ARGS,
-# PW_OUT; gate: PW_EXIT_CODE; record: PW_STORE.
+# PW_OUT; comment: PW_MARKDOWN, PW_TOKEN, PW_PR_NUMBER, PW_COMMENT_NAME and GitHub's
+# GITHUB_API_URL, GITHUB_REPOSITORY; gate: PW_EXIT_CODE; record: PW_STORE.
 set -uo pipefail
 
 compare() {
@@ -35,7 +37,15 @@ compare() {
     [ "${PW_SAME_HARNESS:-false}" = "true" ] && args+=(--same-harness)
     [ -n "${PW_FRAMES:-}" ] && args+=(--frames "$PW_FRAMES")
     [ -n "${PW_ROUNDS:-}" ] && args+=(--rounds "$PW_ROUNDS")
-    read -r -a extra <<< "${PW_ARGS:-}"
+    # args is a list as a shell writes one: quotes keep a space inside an argument.
+    if ! "${PW_PYTHON:-python3}" -c 'import shlex, sys
+sys.stdout.write("".join(a + "\0" for a in shlex.split(sys.argv[1])))' "${PW_ARGS:-}" \
+        > "$out/args"; then
+        echo "::error title=perf-waterfall::args is not a list of arguments (unbalanced quote?)"
+        write_output exit-code 2
+        return 0
+    fi
+    mapfile -d '' -t extra < "$out/args"
 
     local md="$out/perf-waterfall.md" bundle="$out/perf-waterfall.json" svg="$out/perf-waterfall.svg"
     rm -f "$md" "$bundle" "$svg"
@@ -58,6 +68,15 @@ compare() {
     return 0
 }
 
+# comment: creates the pull request's perf-waterfall comment, or updates it (comment.py).
+comment() {
+    if [ -z "${PW_MARKDOWN:-}" ] || [ ! -s "$PW_MARKDOWN" ]; then
+        echo "perf-waterfall: no report to comment with"
+        return 0
+    fi
+    "${PW_PYTHON:-python3}" "$(dirname "${BASH_SOURCE[0]}")/comment.py" "$PW_MARKDOWN"
+}
+
 record() {
     local out="${PW_OUT:-${RUNNER_TEMP:-/tmp}/perf-waterfall}"
     local store="${PW_STORE:-$out/store/results.sqlite}" head="${PW_HEAD:-HEAD}"
@@ -67,8 +86,15 @@ record() {
     [ -n "${PW_HARNESS:-}" ] && args+=(--harness "$PW_HARNESS")
     [ -n "${PW_FRAMES:-}" ] && args+=(--frames "$PW_FRAMES")
     [ -n "${PW_ROUNDS:-}" ] && args+=(--rounds "$PW_ROUNDS")
-    read -r -a extra <<< "${PW_ARGS:-}"
     mkdir -p "$out" "$(dirname "$store")" || return 1
+    if ! "${PW_PYTHON:-python3}" -c 'import shlex, sys
+sys.stdout.write("".join(a + "\0" for a in shlex.split(sys.argv[1])))' "${PW_ARGS:-}" \
+        > "$out/args"; then
+        echo "::error title=perf-waterfall::args is not a list of arguments (unbalanced quote?)"
+        write_output exit-code 2
+        return 2
+    fi
+    mapfile -d '' -t extra < "$out/args"
     "${PW_PYTHON:-python3}" -m perfwaterfall record "$head" "${args[@]}" "${extra[@]}"
     local code=$?
     write_output exit-code "$code"
@@ -105,7 +131,8 @@ write_output() {
 
 case "${1:-}" in
     compare) compare ;;
+    comment) comment ;;
     gate) gate ;;
     record) record ;;
-    *) echo "usage: $0 compare|gate|record" >&2; exit 2 ;;
+    *) echo "usage: $0 compare|comment|gate|record" >&2; exit 2 ;;
 esac

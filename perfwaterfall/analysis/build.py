@@ -6,13 +6,14 @@ Every rendering goes through a Bundle, including a live ``compare``, so
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from perfwaterfall.analysis.comparison import Comparison, compare_family
 from perfwaterfall.analysis.report import ProfileView, Report, SideInfo, SweepReport
 from perfwaterfall.analysis.rounds_policy import rounds_policy
+from perfwaterfall.analysis.separate_runs import is_separate, mark_unlike
 from perfwaterfall.analysis.trust import check_comparison
 from perfwaterfall.errors import InvalidDocument, UsageError
 from perfwaterfall.flamegraph.tree import diff_flamegraph
@@ -21,52 +22,19 @@ from perfwaterfall.profile.movers import movers
 from perfwaterfall.profile.pyspy import output_path
 from perfwaterfall.profile.rounds import ProfileData
 from perfwaterfall.store.bundle import Bundle, BundleSide
-
-
-def pair_bundles(base: Bundle, head: Bundle) -> Bundle:
-    """Two one-side bundles (from ``run``) as one comparison: base's context, both sides.
-
-    Runs saved with different ``--rounds`` (8 and 5) compare on the rounds both have,
-    the first 5 of each side, and a warning says so: keeping only scenarios with 5
-    rounds on both sides would keep none and compare nothing.
-    """
-    if len(base.sides) != 1 or len(head.sides) != 1:
-        raise UsageError("show BASE HEAD expects two one-side bundles written by `run --save`")
-    head_names = {s.name for s in head.scenarios}
-    both = set(base.completed()) & set(head.completed())
-    rounds = min(base.planned_rounds, head.planned_rounds)
-    warnings = base.warnings + head.warnings
-    if base.planned_rounds != head.planned_rounds:
-        warnings += (
-            f"base was measured with {base.planned_rounds} rounds per scenario and head with "
-            f"{head.planned_rounds}: each side is compared on its first {rounds}",
-        )
-    return replace(
-        base,
-        sides=(
-            _first_rounds(base, "base", both, rounds),
-            _first_rounds(head, "head", both, rounds),
-        ),
-        scenarios=tuple(s for s in base.scenarios if s.name in head_names),
-        planned_rounds=rounds,
-        warnings=warnings,
-        failure=base.failure or head.failure,
-        commits=(),
-        commits_total=0,
-    )
-
-
-def _first_rounds(bundle: Bundle, label: str, names: set[str], rounds: int) -> BundleSide:
-    """The side's scenarios measured in full, each cut to its first ``rounds`` rounds."""
-    side = bundle.sides[0]
-    return replace(side, label=label, rounds={n: side.rounds[n][:rounds] for n in names})
+from perfwaterfall.store.machine import with_harness
 
 
 def compare_sides(bundle: Bundle, base: int, head: int, threshold_pct: float) -> Comparison:
     """Scenarios measured in full on both sides become comparisons; partial ones are dropped."""
     b, h = bundle.sides[base], bundle.sides[head]
     pairs = [(b.rounds[name], h.rounds[name]) for name in bundle.completed()]
-    return compare_family(pairs, threshold_pct=threshold_pct, looks=rounds_policy(bundle).looks)
+    return compare_family(
+        pairs,
+        threshold_pct=threshold_pct,
+        looks=rounds_policy(bundle).looks,
+        paired=not is_separate(bundle),  # two `run` bundles: rounds that never ran together
+    )
 
 
 def build_report(
@@ -86,7 +54,8 @@ def build_report(
         names = ", ".join(s.name for s in comparison.scenarios)
         raise UsageError(f"--waterfall {waterfall} is not among the measured scenarios: {names}")
     base, head = bundle.sides[base_i], bundle.sides[head_i]
-    warnings = list(bundle.warnings) + check_comparison(comparison, (base.label, head.label))
+    comparison, unlike = mark_unlike(comparison, bundle)
+    warnings = [*unlike, *bundle.warnings, *check_comparison(comparison, (base.label, head.label))]
     busy = busy_around(bundle)
     if busy is not None:
         warnings.append(busy)
@@ -100,7 +69,7 @@ def build_report(
         frames=bundle.frames,
         warmup=bundle.warmup,
         planned_rounds=bundle.planned_rounds,
-        machine=bundle.machine,
+        machine=with_harness(bundle.machine, [_metas(base), _metas(head)]),
         waterfall=waterfall,
         commits=bundle.commits,
         commits_total=bundle.commits_total,
@@ -113,6 +82,11 @@ def build_report(
         substages=substages,
     )
     return report
+
+
+def _metas(side: BundleSide) -> list[Mapping[str, Any]]:
+    """The side's documents' meta, where the harness reports its interpreter and packages."""
+    return [r.meta for rounds in side.rounds.values() for r in rounds]
 
 
 def _profile_view(

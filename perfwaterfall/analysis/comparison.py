@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from perfwaterfall.analysis.stats import Change, geometric_mean
+from perfwaterfall.analysis.unpaired import judge_unpaired
 from perfwaterfall.analysis.verdict import Design, judge
 from perfwaterfall.protocol.document import RoundResult, Stage
 
@@ -91,6 +92,11 @@ class Comparison:
     scenarios: tuple[ScenarioComparison, ...]
     threshold_pct: float
     design: Design | None = None  # the family the verdicts' levels were set for
+    paired: bool = True  # False: separate runs, rounds judged as two samples (unpaired.py)
+    # Beside every verdict when the two runs were not alike (other machine, frames or
+    # warm-up), e.g. '! machines differ'; ``unlike`` says what differed, in words.
+    caveat: str = ""
+    unlike: tuple[str, ...] = ()
 
     @property
     def geomean_ratio(self) -> float | None:
@@ -134,8 +140,10 @@ def compare_scenario(
     *,
     threshold_pct: float,
     design: Design | None = None,
+    paired: bool = True,
 ) -> ScenarioComparison:
-    """Compare one scenario's rounds; both sides need at least one round."""
+    """Compare one scenario's rounds; both sides need at least one round. ``paired``:
+    round i of base ran next to round i of head; else they are two separate samples."""
     if not base or not head:
         raise ValueError("compare_scenario needs rounds on both sides")
     b_sum = [summarize_round(r) for r in base]
@@ -153,7 +161,7 @@ def compare_scenario(
         frame: bool = False,
         threshold: float = threshold_pct,
     ) -> Change:
-        return judge(
+        return (judge if paired else judge_unpaired)(
             values_b,
             values_h,
             detection_alpha=design.detection_alpha(frame=frame),
@@ -265,9 +273,11 @@ def compare_family(
     *,
     threshold_pct: float,
     looks: int = 1,
+    paired: bool = True,
 ) -> Comparison:
     """Every scenario's rounds (base, head) judged as one family: levels account for all
-    quantities of all scenarios and for every look adaptive rounds may take."""
+    quantities of all scenarios and for every look adaptive rounds may take. ``paired``
+    False judges separate runs unpaired, at the same levels."""
     design = Design(
         frame_quantities=len(scenarios),
         other_quantities=sum(len(quantity_names(b, h)) - 1 for b, h in scenarios),
@@ -275,8 +285,10 @@ def compare_family(
     )
     return Comparison(
         scenarios=tuple(
-            compare_scenario(b, h, threshold_pct=threshold_pct, design=design) for b, h in scenarios
+            compare_scenario(b, h, threshold_pct=threshold_pct, design=design, paired=paired)
+            for b, h in scenarios
         ),
         threshold_pct=threshold_pct,
         design=design,
+        paired=paired,
     )

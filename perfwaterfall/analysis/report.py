@@ -56,6 +56,7 @@ class Report:
     policy: RoundsPolicy | None = None
     busy: bool = False  # other processes competed for the CPUs: a warning says how
     substages: str = "changed"  # which stages the waterfall unfolds (present/substages.py)
+    gate_pct: float | None = None  # --fail-on-regression, for the outputs that state the gate
 
     def waterfall_scenario(self) -> ScenarioComparison | None:
         """The pipeline to draw: the one asked for, else the one that moved most."""

@@ -15,8 +15,8 @@ _EPS = 1e-15
 _TINY = 1e-300
 
 
-def t_cdf(x: float, df: int) -> float:
-    """P(T <= x) for a t variable with ``df`` degrees of freedom."""
+def t_cdf(x: float, df: float) -> float:
+    """P(T <= x) for a t variable with ``df`` degrees of freedom (Welch's need not be whole)."""
     if math.isnan(x):
         return math.nan
     if math.isinf(x):
@@ -26,7 +26,7 @@ def t_cdf(x: float, df: int) -> float:
 
 
 @lru_cache(maxsize=1024)
-def t_quantile(p: float, df: int) -> float:
+def t_quantile(p: float, df: float) -> float:
     """The value below which a t variable with ``df`` degrees of freedom falls with
     probability ``p`` (cached: one comparison asks for the same few many times)."""
     if not 0 < p < 1:

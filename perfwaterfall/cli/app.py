@@ -28,7 +28,9 @@ from perfwaterfall.cli import (
 )
 from perfwaterfall.cli.cache import cache_app
 from perfwaterfall.cli.globals import GlobalOptions
-from perfwaterfall.errors import EXIT_USAGE, HarnessFailed, PerfWaterfallError
+from perfwaterfall.cli.metavars import words_for_metavars
+from perfwaterfall.cli.usage_text import hoist_global_flags, usage_message
+from perfwaterfall.errors import EXIT_INTERNAL, EXIT_USAGE, HarnessFailed, PerfWaterfallError
 from perfwaterfall.measure import signals
 
 EXIT_INTERRUPTED = 130
@@ -86,10 +88,11 @@ app.add_typer(record.store_app, name="store")
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: one clear line on stderr for every error, tracebacks only with --debug."""
-    args = sys.argv[1:] if argv is None else argv
+    args = hoist_global_flags(sys.argv[1:] if argv is None else argv)
     options = GlobalOptions()
     signals.install()
     command = typer.main.get_command(app)
+    words_for_metavars(command)
     try:
         result = command.main(
             args=args, prog_name="perf-waterfall", standalone_mode=False, obj=options
@@ -99,24 +102,26 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort:
         return _fail("interrupted", EXIT_INTERRUPTED, options.debug)
     except typer.TyperException as exc:  # typer's usage errors: bad option, missing value
-        return _fail(exc.format_message(), EXIT_USAGE, options.debug)
+        return _fail(usage_message(exc), EXIT_USAGE, options.debug)
     except HarnessFailed as exc:  # before the first scenario finished: nothing to render
         tail = "".join(f"\n  | {line}" for line in exc.stderr_tail.rstrip().splitlines())
-        return _fail(f"{exc}{tail}", exc.exit_code, options.debug)
+        return _fail(str(exc), exc.exit_code, options.debug, tail)
     except PerfWaterfallError as exc:
         return _fail(str(exc), exc.exit_code, options.debug)
     except KeyboardInterrupt:
         return _fail(INTERRUPTED, EXIT_INTERRUPTED, options.debug)
     except Exception as exc:  # a bug: still one line, with a way to see more
         message = f"internal error: {type(exc).__name__}: {exc} (rerun with --debug)"
-        return _fail(message, 1, options.debug)
+        return _fail(message, EXIT_INTERNAL, options.debug)
     if result == EXIT_INTERRUPTED:  # typer turns KeyboardInterrupt into Exit(130)
         return _fail(INTERRUPTED, EXIT_INTERRUPTED, debug=False)
     return result if isinstance(result, int) else 0
 
 
-def _fail(message: str, code: int, debug: bool) -> int:
+def _fail(message: str, code: int, debug: bool, tail: str = "") -> int:
+    """One line, never wrapped, whatever the console's width (a log keeps it whole); only a
+    harness's own stderr follows it, quoted line by line."""
     if debug:
         traceback.print_exc()
-    print(f"perf-waterfall: {message}", file=sys.stderr)
+    print(f"perf-waterfall: {' '.join(message.split())}{tail}", file=sys.stderr)
     return code

@@ -80,7 +80,7 @@ def run_command(
     console.print(side_table(measured))
     console.print(f"saved to {save}", style="pw.dim")
     if measured.failure is not None:
-        console.print(measured.failure.message, style="pw.error")
+        console.print(measured.failure.message, style="pw.error", soft_wrap=True)
         raise typer.Exit(1)
 
 
@@ -100,7 +100,8 @@ def show_command(
     if len(bundle) > 2:
         raise UsageError("show takes one bundle, or two one-side bundles (BASE HEAD)")
     out = check_output(format, output, svg, html, fail_on_regression, no_color(ctx), None)
-    from perfwaterfall.analysis.build import build_report, build_sweep, pair_bundles
+    from perfwaterfall.analysis.build import build_report, build_sweep
+    from perfwaterfall.analysis.separate_runs import pair_bundles
     from perfwaterfall.cli.output import emit_report, emit_sweep
     from perfwaterfall.store import bundle as bundles
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +11,7 @@ import typer
 
 from perfwaterfall.analysis.rounds_policy import AUTO_MAXIMUM
 from perfwaterfall.cli.globals import no_color
+from perfwaterfall.cli.init import HARNESS_FILE, still_the_starter
 from perfwaterfall.cli.measuring import check_output, measure_with_progress
 from perfwaterfall.cli.options import (
     DEFAULT_FRAMES,
@@ -42,7 +44,7 @@ from perfwaterfall.cli.params import (
     Waterfall,
 )
 from perfwaterfall.errors import EXIT_RUN_FAILED, UsageError
-from perfwaterfall.measure import refs
+from perfwaterfall.measure import refs, selection
 from perfwaterfall.measure.run import MeasureRequest, SideRequest
 from perfwaterfall.profile.pyspy import find_py_spy
 from perfwaterfall.profile.rounds import DEFAULT_PROFILE_ROUNDS, ProfileSettings
@@ -136,7 +138,7 @@ def compare_command(
     check_counts(frames=frames, rounds=policy.minimum, warmup=warmup, threshold_pct=threshold)
     out = check_output(format, output, svg, html, fail_on_regression, no_color(ctx), save)
     scenarios = tuple(scenario or ())
-    if waterfall and scenarios and waterfall not in scenarios:
+    if waterfall and scenarios and not any(selection.matches(s, waterfall) for s in scenarios):
         raise UsageError(f"--waterfall {waterfall} is not among the scenarios chosen with -s")
     repo_handle = refs.open_repo(repo)
     base_ref = base or refs.default_base_ref(repo_handle)
@@ -165,6 +167,9 @@ def compare_command(
     report = build_report(
         measured, threshold_pct=threshold, waterfall=waterfall, substages=substages
     )
+    if still_the_starter(refs.repo_root(repo_handle)):
+        said = f"{HARNESS_FILE} is still init's starter: this measures its stand-in, not your code"
+        report = replace(report, warnings=(*report.warnings, said))
     if profile or profile_strict:
         write_diff_flamegraph(report)
     code = emit_report(report, out)

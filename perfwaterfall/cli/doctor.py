@@ -21,7 +21,7 @@ JSON_VERSION = 1
 def doctor_command(
     ctx: typer.Context,
     format: Annotated[
-        str, typer.Option("--format", help=f"Output format: {', '.join(DOCTOR_FORMATS)}.")
+        str, typer.Option("--format", metavar="|".join(DOCTOR_FORMATS), help="Output format.")
     ] = "terminal",
     attach: Annotated[
         bool,

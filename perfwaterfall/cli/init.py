@@ -26,8 +26,9 @@ STARTER = '''\
 """A perf-waterfall harness, written by `perf-waterfall init`: make it time your code.
 
 perf-waterfall runs `python perfbench.py list` and `python perfbench.py run ...` in a
-throw-away worktree of each ref it compares; perfwaterfall.kit speaks the protocol.
-Try it alone: python perfbench.py run --scenario small --frames 5 --warmup 1 --output r.json
+throw-away worktree of each ref it compares, with the interpreter that runs perf-waterfall
+(so perfwaterfall.kit, which speaks the protocol, is there however it was installed).
+Try it alone: perf-waterfall run WORKTREE -s small --rounds 1 --frames 5 --save small.json
 """
 
 import json
@@ -70,7 +71,11 @@ def init_command(
     repo: Repo = Path("."),
     harness_file: Annotated[
         str,
-        typer.Option("--file", help="The starter harness to write, relative to the repository."),
+        typer.Option(
+            "--file",
+            metavar="PATH",
+            help="The starter harness to write, relative to the repository.",
+        ),
     ] = HARNESS_FILE,
 ) -> None:
     """Write a starter harness and [tool.perf-waterfall] into a repository that has none."""
@@ -82,11 +87,22 @@ def init_command(
         return
     inside = Path.cwd().resolve().is_relative_to(root.resolve())
     where = "" if inside else f" --repo {shlex.quote(str(root))}"
+    print(f"its scenarios ({harness_file} is not committed yet, so ask the work tree):")
+    print(f"  perf-waterfall list WORKTREE{where}")
     print(
-        f"next, the first comparison (HEAD has no {harness_file} yet: "
-        "--same-harness runs this one on both sides):"
+        f"the first comparison is an A/A of the starter's stand-in: expect 'same' until "
+        f"load() and process() in {harness_file} call your code (HEAD has no "
+        f"{harness_file} yet: --same-harness runs this one on both sides):"
     )
     print(f"  perf-waterfall compare HEAD WORKTREE --same-harness{where}")
+
+
+def still_the_starter(root: Path) -> bool:
+    """Whether the repository's harness is still init's stand-in, word for word."""
+    try:
+        return (root / HARNESS_FILE).read_text(encoding="utf-8") == STARTER
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def init_repository(root: Path, harness_file: str) -> list[str]:

@@ -55,7 +55,7 @@ def log_command(
     timeout: Timeout = DEFAULT_ROUND_TIMEOUT_S,
     repo: Repo = Path("."),
     format: Annotated[
-        str, typer.Option("--format", help=f"Output format: {', '.join(LOG_FORMATS)}.")
+        str, typer.Option("--format", metavar="|".join(LOG_FORMATS), help="Output format.")
     ] = "terminal",
     output: Output = None,
     cache_dir: CacheDir = None,

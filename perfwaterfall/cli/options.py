@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -40,10 +41,21 @@ def check_counts(*, frames: int, rounds: int, warmup: int, threshold_pct: float)
         raise UsageError(f"--rounds must be at least 1, got {rounds}")
     if warmup < 0:
         raise UsageError(f"--warmup must be at least 0, got {warmup}")
-    if not 0 <= threshold_pct < 1000:
+    check_threshold(threshold_pct)
+
+
+def check_threshold(threshold_pct: float) -> None:
+    """A margin of 'same' that is a number: inf would call every change same, nan none."""
+    if not (math.isfinite(threshold_pct) and 0 <= threshold_pct < 1000):
         raise UsageError(
-            f"--threshold must be a percentage between 0 and 1000, got {threshold_pct}"
+            f"--threshold must be a percentage from 0 to below 1000, got {threshold_pct:g}"
         )
+
+
+def threshold_checked(value: float) -> float:
+    """The --threshold option's own check, so every command that takes it refuses the same."""
+    check_threshold(value)
+    return value
 
 
 def parse_sweep(spec: str) -> tuple[str, tuple[str, ...]]:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
-from perfwaterfall.analysis.gate import regressions
+from perfwaterfall.analysis.gate import regressions, unlike_note
 from perfwaterfall.analysis.report import Report, SweepReport
 from perfwaterfall.cli.options import OutputOptions
 from perfwaterfall.errors import EXIT_REGRESSION, EXIT_RUN_FAILED, EXIT_USAGE, UsageError
 from perfwaterfall.export.exporters import SWEEP_FORMATS, TEXT_FORMATS
+from perfwaterfall.render.selfcontained import offline_svg
 from perfwaterfall.render.sweep import print_sweep
 from perfwaterfall.render.terminal import Draw, make_console, plain_text, print_report, recorded
 from perfwaterfall.store.atomic import write_atomically
@@ -18,6 +20,7 @@ from perfwaterfall.store.atomic import write_atomically
 
 def emit_report(report: Report, options: OutputOptions) -> int:
     """Write a comparison where it was asked for; return the exit code it calls for."""
+    report = replace(report, gate_pct=options.fail_on_regression)
     _emit(
         lambda console: print_report(console, report),
         lambda fmt: TEXT_FORMATS[fmt](report),
@@ -76,7 +79,7 @@ def _emit(
         else:
             _write(options.output, text)
     if options.svg is not None:
-        _write(options.svg, recorded(draw).export_svg(title="perf-waterfall"))
+        _write(options.svg, offline_svg(recorded(draw).export_svg(title="perf-waterfall")))
     if options.html is not None:
         html = recorded(draw).export_html()
         if extra_html:
@@ -91,11 +94,15 @@ def exit_code(report: Report, fail_on_regression: float | None) -> int:
         return _nothing_compared(report.planned_rounds)
     if fail_on_regression is not None:
         found = regressions(report.comparison, fail_on_regression)
+        note = unlike_note(report.comparison, failed=bool(found))
         if found:
             print(
                 f"perf-waterfall: regression over {fail_on_regression:g}%: " + "; ".join(found),
                 file=sys.stderr,
             )
+        if note is not None:
+            print(f"perf-waterfall: {note}", file=sys.stderr)
+        if found:
             return EXIT_REGRESSION
     return 0
 

@@ -7,12 +7,13 @@ from typing import Annotated
 
 import typer
 
+from perfwaterfall.cli.options import threshold_checked
 from perfwaterfall.export.formats import FORMATS
 from perfwaterfall.present.substages import Unfold
 
-Frames = Annotated[int, typer.Option(help="Measured frames per round.")]
-Warmup = Annotated[int, typer.Option(help="Warm-up frames per round, not measured.")]
-Rounds = Annotated[int, typer.Option(help="Rounds per side, interleaved A B B A.")]
+Frames = Annotated[int, typer.Option(metavar="N", help="Measured frames per round.")]
+Warmup = Annotated[int, typer.Option(metavar="N", help="Warm-up frames per round, not measured.")]
+Rounds = Annotated[int, typer.Option(metavar="N", help="Rounds per side, interleaved A B B A.")]
 AdaptiveRounds = Annotated[
     str,
     typer.Option(
@@ -23,7 +24,7 @@ AdaptiveRounds = Annotated[
     ),
 ]
 MaxRounds = Annotated[
-    int, typer.Option("--max-rounds", help="With --rounds auto: at most this many.")
+    int, typer.Option("--max-rounds", metavar="N", help="With --rounds auto: at most this many.")
 ]
 Budget = Annotated[
     float | None,
@@ -36,13 +37,15 @@ Scenarios = Annotated[
     typer.Option(
         "--scenario",
         "-s",
-        metavar="NAME",
-        help="Scenario to run (repeatable; default: all at HEAD).",
+        metavar="PATTERN",
+        help="Scenarios to run: a name or a glob such as '4k_*' (repeatable; default: all).",
     ),
 ]
 Waterfall = Annotated[
     str | None,
-    typer.Option(help="Pipeline to draw as a waterfall (default: the one that changed most)."),
+    typer.Option(
+        metavar="NAME", help="Pipeline to draw as a waterfall (default: the one that changed most)."
+    ),
 ]
 Substages = Annotated[
     Unfold,
@@ -56,21 +59,43 @@ DEFAULT_SUBSTAGES = Unfold.CHANGED
 HarnessCmd = Annotated[
     str | None,
     typer.Option(
-        "--harness", help='Harness command, e.g. "python -m scenarios" ({python} allowed).'
+        "--harness",
+        metavar="COMMAND",
+        help='Harness command, e.g. "python -m scenarios" ({python} allowed).',
     ),
 ]
 Threshold = Annotated[
-    float, typer.Option(help="Smallest change in % that counts as real (with p < 0.05).")
+    float,
+    typer.Option(
+        metavar="PCT",
+        callback=threshold_checked,
+        help="The margin of 'same': a change whose interval lies within ±PCT% is called same. "
+        "Whether a change is real (faster, slower) does not depend on it.",
+    ),
 ]
-Timeout = Annotated[float, typer.Option(help="Seconds one harness round may take.")]
-Repo = Annotated[Path, typer.Option("--repo", help="Repository to measure (any directory in it).")]
-Format = Annotated[str, typer.Option("--format", help=f"Output format: {', '.join(FORMATS)}.")]
-Output = Annotated[Path | None, typer.Option("--output", "-o", help="Write the output to PATH.")]
+Timeout = Annotated[
+    float, typer.Option(metavar="SECONDS", help="Seconds one harness round may take.")
+]
+Repo = Annotated[
+    Path,
+    typer.Option("--repo", metavar="DIR", help="Repository to measure (any directory in it)."),
+]
+Format = Annotated[str, typer.Option("--format", metavar="|".join(FORMATS), help="Output format.")]
+Output = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", metavar="PATH", help="Write the output to PATH."),
+]
 Save = Annotated[
-    Path | None, typer.Option("--save", help="Save every raw round as a bundle (JSON) to PATH.")
+    Path | None,
+    typer.Option("--save", metavar="PATH", help="Save every raw round as a bundle (JSON) to PATH."),
 ]
-Svg = Annotated[Path | None, typer.Option("--svg", help="Also write the rendering as SVG.")]
-Html = Annotated[Path | None, typer.Option("--html", help="Also write the rendering as HTML.")]
+Svg = Annotated[
+    Path | None, typer.Option("--svg", metavar="PATH", help="Also write the rendering as SVG.")
+]
+Html = Annotated[
+    Path | None,
+    typer.Option("--html", metavar="PATH", help="Also write the rendering as HTML."),
+]
 Gate = Annotated[
     float | None,
     typer.Option(

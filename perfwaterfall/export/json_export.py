@@ -14,7 +14,9 @@ from perfwaterfall.analysis.stats import Change, Estimate
 
 # @2: four verdicts (faster, slower, same, undecided) with their intervals; the
 # per-side interval is "ci" with its actual "ci_level" (was "ci95", whatever its coverage).
-# Added compatibly since: per scenario "substages", each a stage with its "parent" path.
+# Added compatibly since: per scenario "substages", each a stage with its "parent" path;
+# "paired" (false for two separate runs) and "unlike" (what differed between them), and
+# per change a "warning" beside its verdict when they differed (else null).
 FORMAT = "perf-waterfall/comparison@2"
 SWEEP_FORMAT = "perf-waterfall/sweep@2"
 
@@ -30,7 +32,9 @@ def to_json(report: Report) -> str:
         "rounds": report.planned_rounds,
         "threshold_pct": comparison.threshold_pct,
         "machine": report.machine.to_dict(),
-        "scenarios": [_scenario(s) for s in comparison.scenarios],
+        "paired": comparison.paired,
+        "unlike": list(comparison.unlike),
+        "scenarios": [_scenario(s, comparison.caveat) for s in comparison.scenarios],
         "geomean_frame_ratio": comparison.geomean_ratio,
         "warnings": list(report.warnings),
         "failure": None if report.failure is None else report.failure.message,
@@ -50,32 +54,32 @@ def _side(side: SideInfo) -> dict[str, Any]:
     }
 
 
-def _scenario(sc: ScenarioComparison) -> dict[str, Any]:
+def _scenario(sc: ScenarioComparison, caveat: str = "") -> dict[str, Any]:
     return {
         "name": sc.name,
         "label": sc.label,
-        "frame_ms": _change(sc.frame),
-        "ipc_ms": _change(sc.ipc),
+        "frame_ms": _change(sc.frame, caveat),
+        "ipc_ms": _change(sc.ipc, caveat),
         "per_hop_ms": {"base": sc.per_hop("base"), "head": sc.per_hop("head")},
         "detectable_pct": _detectable(sc.frame),
         "max_fps": {"base": sc.base_fps, "head": sc.head_fps},
-        "stages": [_stage(st) for st in sc.stages],
+        "stages": [_stage(st, caveat) for st in sc.stages],
         # Parts of the stages above, parents first; each names its parent by path.
-        "substages": [{**_stage(st), "parent": list(st.parent)} for st in sc.substages],
+        "substages": [{**_stage(st, caveat), "parent": list(st.parent)} for st in sc.substages],
     }
 
 
-def _stage(st: StageChange) -> dict[str, Any]:
+def _stage(st: StageChange, caveat: str) -> dict[str, Any]:
     return {
         "name": st.name,
         "kind": st.kind,
         "base_ms": st.base_ms,
         "head_ms": st.head_ms,
-        "change": None if st.change is None else _change(st.change),
+        "change": None if st.change is None else _change(st.change, caveat),
     }
 
 
-def _change(change: Change) -> dict[str, Any]:
+def _change(change: Change, caveat: str) -> dict[str, Any]:
     percent = change.percent
     return {
         "base": _estimate(change.base),
@@ -85,6 +89,7 @@ def _change(change: Change) -> dict[str, Any]:
         "p_value": change.p_value,
         "significant": change.significant,
         "verdict": change.verdict.value,
+        "warning": caveat.removeprefix("! ") or None,  # 'machines differ': runs not alike
         "margin_pct": change.margin_pct if math.isfinite(change.margin_pct) else None,
         "interval": _interval(change.shown),
         "detection": _interval(change.detection),

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from perfwaterfall.analysis.report import Report, SideInfo, SweepReport
 from perfwaterfall.export.mdtext import escape, fence
 from perfwaterfall.export.profile_markdown import movers_markdown
+from perfwaterfall.export.reproduce import reproduce
+from perfwaterfall.export.review import legend, review_line
 from perfwaterfall.present import rules, tables
 from perfwaterfall.render.terminal import waterfall_text
 
@@ -22,11 +24,13 @@ VERDICTS = {
 
 
 def to_markdown(report: Report) -> str:
-    parts = [_headline(report), ""]
+    parts = [_headline(report), "", review_line(report), ""]
     if report.comparison.scenarios:
         parts += table_markdown(tables.summary(report.comparison, busy=report.busy))
+        parts += ["", legend(report.comparison.threshold_pct)]
     else:
         parts.append("No pipeline finished on both sides.")
+    parts += _warnings(report)
     geomean = tables.geomean_text(report.comparison)
     if geomean is not None:
         parts += ["", f"Geomean frame time: {geomean}"]
@@ -49,6 +53,13 @@ def to_markdown(report: Report) -> str:
         ]
     parts += ["", *_details(report)]
     return "\n".join(parts) + "\n"
+
+
+def _warnings(report: Report) -> list[str]:
+    """Outside the collapsed details: a reviewer must see them without a click."""
+    if not report.warnings:
+        return []
+    return ["", "> **Warnings**", *(f"> - {escape(w)}" for w in report.warnings)]
 
 
 def _failure(report: Report) -> list[str]:
@@ -125,11 +136,12 @@ def _news(text: str, verdict: str) -> str:
 
 def _details(report: Report) -> list[str]:
     lines = [
-        "<details><summary>Machine, runs, warnings and how to reproduce</summary>",
+        "<details><summary>Machine, runs and how to reproduce</summary>",
         "",
         f"- Machine: {escape(report.machine.one_line())}",
         f"- Runs: {report.frames} frames (+{report.warmup} warm-up) × "
-        f"{rules.rounds_text(report)}, interleaved and paired",
+        f"{rules.rounds_text(report)}, "
+        + ("interleaved and paired" if report.comparison.paired else "separate runs, unpaired"),
         "- Verdicts: "
         + escape(rules.verdict_rule(report.comparison.design, report.comparison.threshold_pct)),
         f"- Base: {_ref(report.base)} {escape(report.base.ref.subject)}",
@@ -141,11 +153,9 @@ def _details(report: Report) -> list[str]:
         more = report.commits_total - len(report.commits)
         if more > 0:
             lines.append(f"  - and {more} more")
-    if report.warnings:
-        lines.append("- Warnings:")
-        lines += [f"  - {escape(w)}" for w in report.warnings]
-    if report.command:
-        lines += ["", "Reproduce:", "", fence(report.command, "sh")]
+    command = reproduce(report.command, report.base.ref.name, report.head.ref.name)
+    if command:
+        lines += ["", "Reproduce (from a checkout of this repository):", "", fence(command, "sh")]
     lines += ["", "</details>"]
     return lines
 

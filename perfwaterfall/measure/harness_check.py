@@ -52,7 +52,7 @@ class Target:
 
 
 def check_harness_in_worktrees(
-    spec: HarnessSpec, sides: Sequence[SideCheckout], *, named: bool
+    spec: HarnessSpec, sides: Sequence[SideCheckout], *, named: bool, hint: str = ""
 ) -> None:
     """Refuse before anything runs unless every side's worktree holds the harness.
 
@@ -68,7 +68,7 @@ def check_harness_in_worktrees(
         return
     have = [s for s in sides if s not in missing]
     if spec.argv == DEFAULT_HARNESS or not have:
-        raise UsageError(_refusal(spec, target, missing))
+        raise UsageError(_refusal(spec, target, missing, two_sided=len(sides) > 1) + hint)
     side = missing[0]
     raise HarnessFailed(
         _missing_here(spec, target, side, have[-1]), side=side.label, ref=side.ref.name
@@ -152,13 +152,16 @@ def _what(target: Target) -> str:
     return f"module {target.module}" if target.module else f"file {target.path}"
 
 
-def _refusal(spec: HarnessSpec, target: Target, missing: list[SideCheckout]) -> str:
+def _refusal(
+    spec: HarnessSpec, target: Target, missing: list[SideCheckout], *, two_sided: bool
+) -> str:
     where = " or ".join(dict.fromkeys(s.ref.name for s in missing))
     if spec.argv == DEFAULT_HARNESS:
+        same = ", the same on both sides" if two_sided else ""
         return (
             f"no harness named: the default {_shown(spec)} is not in the worktree of {where} "
-            f"(no {_what(target)} there), so Python would run code from elsewhere, the same "
-            "on both sides. Run `perf-waterfall init` to write one, or name yours with "
+            f"(no {_what(target)} there), so Python would run code from elsewhere{same}. "
+            "Run `perf-waterfall init` to write one, or name yours with "
             "--harness or in [tool.perf-waterfall] in pyproject.toml"
         )
     return (

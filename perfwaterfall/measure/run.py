@@ -18,7 +18,7 @@ from typing import Protocol
 from perfwaterfall.analysis.adaptive import undecided_scenarios
 from perfwaterfall.analysis.rounds_policy import RoundsPolicy
 from perfwaterfall.errors import HarnessFailed, UsageError
-from perfwaterfall.measure import harness, harness_check, scratch, signals
+from perfwaterfall.measure import harness, harness_check, scratch, selection, signals
 from perfwaterfall.measure.plan import PlannedRound, interleave
 from perfwaterfall.measure.refs import RefInfo, open_repo, resolve_ref
 from perfwaterfall.measure.worktrees import checked_out, remove_leftover_worktrees
@@ -256,14 +256,8 @@ def _choose_scenarios(
     head_list = listed[-1]
     by_name = {s.name: s for s in head_list}
     if wanted:
-        unknown = [w for w in wanted if w not in by_name]
-        if unknown:
-            valid = ", ".join(by_name) or "none"
-            raise UsageError(
-                f"unknown scenario {unknown[0]!r} at {sides[-1].ref.name}; "
-                f"the harness lists: {valid}"
-            )
-        candidates = [by_name[w] for w in dict.fromkeys(wanted)]
+        names = selection.select(wanted, list(by_name), sides[-1].ref.name)
+        candidates = [by_name[name] for name in names]
     else:
         candidates = list(head_list)
     chosen, warnings = [], []

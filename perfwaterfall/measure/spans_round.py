@@ -50,7 +50,12 @@ class SpanRound:
             assert self.file is not None
             spans = decode_json_lines(_read_file(self.file), f"spans file ({FILE_VARIABLE})")
         return spans_to_document(
-            spans, scenario=scenario, frames=frames, warmup=warmup, kinds=self.settings.kinds
+            spans,
+            scenario=scenario,
+            frames=frames,
+            warmup=warmup,
+            kinds=self.settings.kinds,
+            frame_key=self.settings.frame_key,
         )
 
 

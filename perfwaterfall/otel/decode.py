@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from google.protobuf import json_format
@@ -26,11 +26,17 @@ from perfwaterfall.protocol.sanitize import shown
 PROTOBUF = "application/x-protobuf"
 JSON = "application/json"
 _ID_KEYS = ("traceId", "spanId", "parentSpanId")
+# OTLP's SpanKind values (trace.proto): what a span says it is, when the runtime says.
+KIND_INTERNAL, KIND_SERVER, KIND_CLIENT, KIND_PRODUCER, KIND_CONSUMER = 1, 2, 3, 4, 5
 
 
 @dataclass(frozen=True)
 class Span:
-    """One finished span: ids as hex, times in nanoseconds since the epoch."""
+    """One finished span: ids as hex, times in nanoseconds since the epoch.
+
+    ``links`` are the (trace id, span id) pairs it links to; ``resource`` is the
+    attributes of the process that reported it (shared by that process's spans).
+    """
 
     trace_id: str
     span_id: str
@@ -39,10 +45,13 @@ class Span:
     start_ns: int
     end_ns: int
     attributes: dict[str, Any]
+    kind: int = 0  # 0: unspecified
+    links: tuple[tuple[str, str], ...] = ()
+    resource: Mapping[str, Any] = field(default_factory=dict)
 
 
 def decode_body(body: bytes, content_type: str, where: str) -> list[Span]:
-    """One ``/v1/traces`` request body: protobuf, or JSON when the content type says so."""
+    """One export request body: protobuf, or JSON when the content type says so."""
     if content_type.split(";")[0].strip().lower() == JSON:
         return decode_json(loads_json(body, where), where)
     request = ExportTraceServiceRequest()
@@ -108,6 +117,7 @@ def _list(value: Any) -> list[Any]:
 
 def _spans(request: ExportTraceServiceRequest) -> Iterator[Span]:
     for resource in request.resource_spans:
+        process = _attributes(resource.resource.attributes)
         for scope in resource.scope_spans:
             for span in scope.spans:
                 yield Span(
@@ -118,11 +128,14 @@ def _spans(request: ExportTraceServiceRequest) -> Iterator[Span]:
                     start_ns=span.start_time_unix_nano,
                     end_ns=span.end_time_unix_nano,
                     attributes=_attributes(span.attributes),
+                    kind=int(span.kind),
+                    links=tuple((link.trace_id.hex(), link.span_id.hex()) for link in span.links),
+                    resource=process,
                 )
 
 
 def _attributes(pairs: Iterable[Any]) -> dict[str, Any]:
-    """Scalar attributes only: the converter reads one flag, the rest is never shown."""
+    """Scalar attributes only: the converter reads a few (a flag, a frame key, versions)."""
     out: dict[str, Any] = {}
     for pair in pairs:
         value: AnyValue = pair.value

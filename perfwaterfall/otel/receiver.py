@@ -2,7 +2,8 @@
 
 A stdlib ``http.server`` (a thread per connection: a harness may export from several
 processes, each keeping its connection alive): it answers ``POST /v1/traces`` (protobuf or
-JSON, optionally gzip) with an empty success and keeps the bodies; decoding happens
+JSON, optionally gzip; also ``POST /``, where an SDK given only ``OTEL_EXPORTER_OTLP_ENDPOINT``
+as its endpoint posts) with an empty success and keeps the bodies; decoding happens
 after the round, in the caller's thread, so a bad body fails the round with one line.
 ``receiving`` stops the server, closes its socket and joins its threads on every exit
 path; a connection that stalls is cut off by a socket timeout, so stopping never hangs.
@@ -25,6 +26,8 @@ from perfwaterfall.protocol.document import MAX_DOCUMENT_BYTES
 
 HOST = "127.0.0.1"
 TRACES_PATH = "/v1/traces"
+# "/": an exporter handed the base endpoint unchanged (as some runtimes do) posts there.
+ACCEPTED_PATHS = (TRACES_PATH, "/")
 # A client that sends headers and then nothing is cut off after this long.
 REQUEST_TIMEOUT_S = 5.0
 POLL_INTERVAL_S = 0.05
@@ -69,8 +72,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(200, b"", PROTOBUF)  # an empty ExportTraceServiceResponse
 
     def _read(self) -> tuple[str, bytes, str]:
-        if self.path.split("?")[0] != TRACES_PATH:
-            return f"a POST to {self.path[:80]!r}, not {TRACES_PATH}", b"", ""
+        if self.path.split("?")[0] not in ACCEPTED_PATHS:
+            return f"a POST to {self.path[:80]!r}, not {TRACES_PATH} or /", b"", ""
         try:
             length = int(self.headers.get("Content-Length", ""))
         except ValueError:

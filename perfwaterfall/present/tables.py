@@ -109,6 +109,8 @@ PER_HOP = Column("Per hop", unit="ms", repeats=True)
 MAX_FPS = Column("Max fps", repeats=True)
 PIPELINE = Column("Pipeline", "left", wrap=True)
 GAIN = Column("Frame time change", "left", narrow="Change", text_header="Verdict")
+IPC_VS_FIRST = Column("IPC vs first", "left")
+PIPELINE_ONLY = (IPC, PER_HOP, MAX_FPS, IPC_VS_FIRST)
 
 
 def mark(pct: float, change: Change) -> str:
@@ -135,7 +137,8 @@ def geomean_text(comparison: Comparison) -> str | None:
 def summary(comparison: Comparison, *, busy: bool = False) -> Table:
     """Per pipeline: frame time, IPC, per hop and max fps before → after, and a gain bar.
 
-    ``busy``: the machine was busy; every verdict but *same* says so beside it.
+    ``busy``: the machine was busy; every verdict but *same* says so beside it. Separate
+    runs that were not alike (comparison.caveat) say so beside every verdict.
     """
     scale = gain_scale(comparison)
     geomean = geomean_text(comparison)
@@ -143,15 +146,32 @@ def summary(comparison: Comparison, *, busy: bool = False) -> Table:
     if geomean is not None:
         count = len(comparison.scenarios)
         caption = f"geomean frame time across {count} pipelines: {geomean}"
-    return Table(
+    table = Table(
         title="Per pipeline (ms, medians of round medians)",
         columns=(PIPELINE, FRAME, IPC, PER_HOP, MAX_FPS, GAIN),
-        rows=tuple(_summary_row(sc, scale, busy) for sc in comparison.scenarios),
+        rows=tuple(_summary_row(sc, scale, busy, comparison.caveat) for sc in comparison.scenarios),
         caption=caption,
+    )
+    return table if has_hops(comparison) else without_pipeline_columns(table)
+
+
+def has_hops(comparison: Comparison) -> bool:
+    """Whether any pipeline has ``ipc`` stages: IPC, per hop and fps mean nothing without."""
+    return any(sc.base_hops or sc.head_hops for sc in comparison.scenarios)
+
+
+def without_pipeline_columns(table: Table) -> Table:
+    """The table without its IPC, per-hop and fps columns (a harness that is no pipeline)."""
+    keep = [i for i, c in enumerate(table.columns) if c not in PIPELINE_ONLY]
+    return Table(
+        title=table.title.replace("Per pipeline", "Per scenario"),
+        columns=tuple(table.columns[i] for i in keep),
+        rows=tuple(tuple(row[i] for i in keep) for row in table.rows),
+        caption=table.caption.replace("pipelines", "scenarios"),
     )
 
 
-def _summary_row(sc: ScenarioComparison, scale: float, busy: bool) -> tuple[Cell, ...]:
+def _summary_row(sc: ScenarioComparison, scale: float, busy: bool, caveat: str) -> tuple[Cell, ...]:
     frame, ipc = sc.frame, sc.ipc
     same_hops = sc.base_hops == sc.head_hops
     return (
@@ -165,7 +185,7 @@ def _summary_row(sc: ScenarioComparison, scale: float, busy: bool) -> tuple[Cell
             mark(fps_gain(sc), frame),
             numbers.verdict(frame),
         ),
-        gain(frame, scale, busy=busy),
+        gain(frame, scale, busy=busy, caveat=caveat),
     )
 
 
@@ -188,7 +208,7 @@ def gain_scale(comparison: Comparison) -> float:
     return largest if largest > 0 else 1.0
 
 
-def gain(change: Change, scale: float, *, busy: bool = False) -> Gain:
+def gain(change: Change, scale: float, *, busy: bool = False, caveat: str = "") -> Gain:
     """The bar of one change; 'new' (from zero) and anything past the axis fill it."""
     pct = change.percent
     size = min(abs(pct), scale) if math.isfinite(pct) else scale
@@ -199,17 +219,20 @@ def gain(change: Change, scale: float, *, busy: bool = False) -> Gain:
         math.ldexp(size, -shift),
         math.ldexp(scale, -shift),
         interval=numbers.interval_text(change),
-        detectable=_detectable(change, busy),
+        detectable=_detectable(change, busy, caveat),
     )
 
 
-def _detectable(change: Change, busy: bool) -> str:
-    """What a 'same' or 'undecided' rules out, and whether a busy machine weakened it."""
+def _detectable(change: Change, busy: bool, caveat: str = "") -> str:
+    """What a 'same' or 'undecided' rules out, whether a busy machine weakened it, and
+    whether the runs compared were alike."""
     said = []
     if not change.significant and change.detection is not None:
         said.append(f"detects ≥{numbers.bound(change.detection.detectable_pct)}")
     if busy and change.verdict is not Verdict.SAME:
         said.append(BUSY)
+    if caveat:
+        said.append(caveat)
     return " · ".join(said)
 
 
@@ -232,12 +255,14 @@ def side(bundle: Bundle) -> Table:
             )
         )
     ref = measured.ref
-    return Table(
+    table = Table(
         title=" ".join(filter(None, (ref.name, ref.shown_sha)))
         + f" · {bundle.frames} frames × {bundle.planned_rounds} rounds",
         columns=(PIPELINE, FRAME, IPC, PER_HOP, MAX_FPS),
         rows=tuple(rows),
     )
+    hops = any(r[-1].ipc_indices for r in measured.rounds.values() if r)
+    return table if hops else without_pipeline_columns(table)
 
 
 def sweep(report: SweepReport) -> list[Table]:
@@ -248,9 +273,10 @@ def sweep(report: SweepReport) -> list[Table]:
         IPC,
         PER_HOP,
         MAX_FPS,
-        Column("IPC vs first", "left"),
+        IPC_VS_FIRST,
         Column("Frame vs first", "left"),
     )
+    hops = any(has_hops(comparison) for comparison in report.comparisons)
     tables = []
     for name in report.scenario_names():
         first = report.comparisons[0].get(name)
@@ -263,7 +289,7 @@ def sweep(report: SweepReport) -> list[Table]:
                 ),
             )
         )
-    return tables
+    return tables if hops else [without_pipeline_columns(t) for t in tables]
 
 
 def moved_parts(comparison: Comparison) -> Table | None:
@@ -280,7 +306,10 @@ def moved_parts(comparison: Comparison) -> Table | None:
                     Value(" › ".join(part.path)),
                     _change_value(part.base_ms, part.head_ms, part.change),
                     Mark(
-                        numbers.change_text(part.change) if part.change else _one_side(part),
+                        _said_with(
+                            numbers.change_text(part.change) if part.change else _one_side(part),
+                            comparison.caveat,
+                        ),
                         numbers.verdict(part.change),
                     ),
                 )
@@ -297,6 +326,11 @@ def moved_parts(comparison: Comparison) -> Table | None:
         ),
         rows=tuple(rows),
     )
+
+
+def _said_with(text: str, caveat: str) -> str:
+    """A change's text with the comparison's caveat beside it, when it has one."""
+    return f"{text} · {caveat}" if caveat else text
 
 
 def _one_side(part: StageChange) -> str:

@@ -21,6 +21,8 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from perfwaterfall.analysis.fdist import f_sf
+
 MIN_MEAN = 5.0  # samples a round below which a count is too coarse to show its variance
 
 
@@ -36,13 +38,27 @@ class CountModel:
         """The family's variance of one round's count at this mean, never below Poisson."""
         return max(mean, self.scale * (mean + self.kappa * mean * mean))
 
-    def moderated(self, mean: float, sample_var: float, df: int) -> float:
-        """A key's per-round variance: its own (``df`` degrees of freedom) and the family's,
-        weighted by their degrees of freedom, never below Poisson."""
-        prior = self.variance(mean)
-        if df <= 0 or math.isinf(self.prior_df):
-            return prior
-        return max(mean, (self.prior_df * prior + df * sample_var) / (self.prior_df + df))
+    def moderated(
+        self, counts: Sequence[float], null_mean: float, outlier_level: float
+    ) -> tuple[float, float]:
+        """One key's per-round variance on one side and its degrees of freedom: its own
+        spread and the family's at ``null_mean``, weighted by their degrees of freedom,
+        never below Poisson. A spread the family makes improbable at the key's own level
+        (F test at ``outlier_level``: a start-up that stalled in one round, a process py-spy
+        misnamed once) is the key's own, judged alone, as limma's robust prior lets
+        outliers be."""
+        prior = self.variance(null_mean)
+        df = len(counts) - 1
+        if df <= 0:
+            return prior, self.prior_df
+        own = sample_variance(counts)
+        typical = self.variance(sum(counts) / len(counts))
+        if own > 0 and self.prior_df > 0 and f_sf(own / typical, df, self.prior_df) < outlier_level:
+            return max(null_mean, own), df
+        if math.isinf(self.prior_df):
+            return prior, self.prior_df
+        weighted = (self.prior_df * prior + df * own) / (self.prior_df + df)
+        return max(null_mean, weighted), self.prior_df + df
 
 
 POISSON = CountModel(kappa=0.0, scale=1.0, prior_df=math.inf)

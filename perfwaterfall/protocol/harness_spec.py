@@ -32,6 +32,7 @@ class SpanSettings:
     source: str  # "otlp": a receiver for the round; "file": an OTLP JSON file
     port: int = 0  # the receiver's port; 0: any free one
     kinds: tuple[tuple[str, str], ...] = ()  # (span name pattern, stage kind), first match wins
+    frame_key: str = "frame.id"  # spans with the same value of this attribute are one frame
 
 
 @dataclass(frozen=True)
@@ -127,9 +128,9 @@ def _graft_key(table: Mapping[str, Any], pyproject: Path) -> tuple[str, ...]:
 
 
 def _span_settings(table: Mapping[str, Any], pyproject: Path) -> SpanSettings | None:
-    """``spans``, ``spans-port`` and ``[tool.perf-waterfall.span-kinds]``, checked."""
+    """``spans``, ``spans-port``, ``frame-key`` and ``[tool.perf-waterfall.span-kinds]``."""
     where = f"{pyproject}: [{TABLE}]"
-    extra = [key for key in ("spans-port", "span-kinds") if key in table]
+    extra = [key for key in ("spans-port", "span-kinds", "frame-key") if key in table]
     if "spans" not in table:
         if extra:
             raise UsageError(f'{where} {extra[0]} needs spans = "otlp" or "file"')
@@ -149,4 +150,7 @@ def _span_settings(table: Mapping[str, Any], pyproject: Path) -> SpanSettings | 
         raise UsageError(
             f"{where} span-kinds must map span names (or patterns) to filter, ipc or other"
         )
-    return SpanSettings(source=source, port=port, kinds=tuple(kinds.items()))
+    frame_key = table.get("frame-key", SpanSettings.frame_key)
+    if not isinstance(frame_key, str) or len(frame_key) > 255:
+        raise UsageError(f'{where} frame-key must be a span attribute name (or "" for none)')
+    return SpanSettings(source=source, port=port, kinds=tuple(kinds.items()), frame_key=frame_key)

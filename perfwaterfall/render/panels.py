@@ -20,7 +20,7 @@ def header_panel(report: Report) -> Panel:
         "runs",
         Text(
             f"{report.frames} frames (+{report.warmup} warm-up) × {rules.rounds_text(report)}, "
-            "interleaved, paired"
+            + ("interleaved, paired" if report.comparison.paired else "separate runs, unpaired")
         ),
     )
     grid.add_row(

@@ -59,7 +59,14 @@ def report_renderables(report: Report, width: int) -> list[RenderableType]:
         chosen = report.waterfall_scenario()
         if chosen is not None:
             parts.append(
-                waterfall_panel(chosen, report.base, report.head, width, unfold=report.substages)
+                waterfall_panel(
+                    chosen,
+                    report.base,
+                    report.head,
+                    width,
+                    unfold=report.substages,
+                    caveat=report.comparison.caveat,
+                )
             )
     if report.profile is not None and report.profile.movers is not None:
         parts.append(
@@ -97,7 +104,14 @@ def waterfall_text(report: Report, width: int = 100) -> str | None:
         return None
     return plain_text(
         lambda console: console.print(
-            waterfall_panel(chosen, report.base, report.head, width, unfold=report.substages)
+            waterfall_panel(
+                chosen,
+                report.base,
+                report.head,
+                width,
+                unfold=report.substages,
+                caveat=report.comparison.caveat,
+            )
         ),
         width,
     )

@@ -34,8 +34,10 @@ def waterfall_panel(
     width: int,
     *,
     unfold: str = substages.Unfold.CHANGED,
+    caveat: str = "",
 ) -> Panel:
-    """``unfold``: which stages show their sub-stages as indented rows (present/substages.py)."""
+    """``unfold``: which stages show their sub-stages as indented rows (present/substages.py);
+    ``caveat``: said beside the frame's verdict (separate runs that were not alike)."""
     shown = substages.rows_in_order(sc, unfold)
     name_width = _name_width(shown)
     # panel border and padding take 4 cells, the grid's padding between 4 columns 3
@@ -49,10 +51,10 @@ def waterfall_panel(
         _axis_row(limit, bar_width, name_width),
         Text(""),
         _side_heading("AFTER", head),
-        _bars(head_rows, limit, bar_width, name_width, annotate=True),
+        _bars(head_rows, limit, bar_width, name_width, annotate=True, caveat=caveat),
         _axis_row(limit, bar_width, name_width),
         Text(""),
-        _footer(sc, shown),
+        _footer(sc, shown, caveat),
     )
     title = Text.assemble(("Frame waterfall · ", "pw.title"), (numbers.one_line(sc.name), "pw.ref"))
     if sc.label:
@@ -128,7 +130,13 @@ def _grid(name_width: int) -> Table:
 
 
 def _bars(
-    rows: Sequence[_Row], limit: float, bar_width: int, name_width: int, *, annotate: bool
+    rows: Sequence[_Row],
+    limit: float,
+    bar_width: int,
+    name_width: int,
+    *,
+    annotate: bool,
+    caveat: str = "",
 ) -> Table:
     grid = _grid(name_width)
     for row in rows:
@@ -138,16 +146,20 @@ def _bars(
             Text(_indented(stage), style=style),
             Text(numbers.ms(row.ms)),
             span(row.begin, row.end, limit, bar_width, style),
-            _delta(stage) if annotate else Text(""),
+            _delta(stage, caveat) if annotate else Text(""),
         )
     return grid
 
 
-def _delta(stage: StageChange) -> Text:
+def _delta(stage: StageChange, caveat: str = "") -> Text:
+    """The stage's change; with a '!' when the runs were not alike (the footer says how)."""
     if stage.change is None:
         return Text("new stage" if stage.base_ms is None else "", style="pw.dim")
     verdict = numbers.verdict(stage.change)
-    return Text(numbers.stage_change_text(stage.change), style=VERDICT_STYLE[verdict])
+    text = Text(numbers.stage_change_text(stage.change), style=VERDICT_STYLE[verdict])
+    if caveat:
+        text.append(" !", "pw.warning")
+    return text
 
 
 def _axis_row(limit: float, bar_width: int, name_width: int) -> Table:
@@ -156,21 +168,33 @@ def _axis_row(limit: float, bar_width: int, name_width: int) -> Table:
     return grid
 
 
-def _footer(sc: ScenarioComparison, shown: Sequence[StageChange]) -> Text:
+def _footer(sc: ScenarioComparison, shown: Sequence[StageChange], caveat: str = "") -> Text:
     frame = sc.frame
     verdict = numbers.verdict(frame)
     text = Text.assemble(
-        ("■ ", "pw.stage.filter"),
-        ("filter work  ", "pw.dim"),
-        ("■ ", "pw.stage.ipc"),
-        ("IPC hop", "pw.dim"),
-        "\nframe ",
+        "frame ",
         (f"{numbers.ms(frame.base.median)} → {numbers.ms(frame.head.median)} ms ", ""),
         (numbers.change_text(frame), VERDICT_STYLE[verdict]),
-        "    max fps ",
-        (f"{numbers.fps(sc.base_fps)} → {numbers.fps(sc.head_fps)} ", ""),
-        (tables.mark(tables.fps_gain(sc), frame), VERDICT_STYLE[verdict]),
     )
+    # A pipeline's legend and rate; a harness without ipc stages is no pipeline.
+    if sc.base_hops or sc.head_hops:
+        legend = Text.assemble(
+            ("■ ", "pw.stage.filter"),
+            ("filter work  ", "pw.dim"),
+            ("■ ", "pw.stage.ipc"),
+            ("IPC hop", "pw.dim"),
+            "\n",
+        )
+        text = legend + text
+        text.append_text(
+            Text.assemble(
+                "    max fps ",
+                (f"{numbers.fps(sc.base_fps)} → {numbers.fps(sc.head_fps)} ", ""),
+                (tables.mark(tables.fps_gain(sc), frame), VERDICT_STYLE[verdict]),
+            )
+        )
+    if caveat:
+        text.append(f"    {caveat}", "pw.warning")
     # Said only when there are parts: a waterfall without them reads as it always did.
     said = []
     if any(st.depth for st in shown):

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from perfwaterfall.store.fingerprint import FINGERPRINT
 from perfwaterfall.store.machine import MachineInfo
 
 Origin = Literal["record", "import", "cache"]
 
 
-# What names a machine's line: these fields of MachineInfo, and only these, so a field
-# added to it later does not start every machine's history over.
-FINGERPRINT_FIELDS = ("cpu", "cores", "python", "numpy", "pyzmq", "system")
+# What names a machine's line: the fingerprint `show` compares separate runs by
+# (store/fingerprint.py) without the host: a CI runner's host changes with every job,
+# and its history must stay one line. Fixed here, so a field MachineInfo gains later
+# does not start every machine's history over.
+FINGERPRINT_FIELDS = tuple(name for name, _ in FINGERPRINT if name != "host_id")
 
 
 @dataclass(frozen=True)
@@ -72,12 +75,7 @@ class Summary:
 def machine_of(data: dict[str, Any]) -> MachineInfo:
     """A stored machine, whatever fields MachineInfo has gained or lost since it was kept
     (its rows are still found: the setup read back keeps its stored digest)."""
-    known = {f.name: f for f in fields(MachineInfo)}
-    values = {
-        name: data.get(name, 0 if f.type in (int, "int") else "unknown")
-        for name, f in known.items()
-    }
-    return MachineInfo(**values)
+    return MachineInfo.from_dict(data)
 
 
 def _digest(value: Any) -> str:

@@ -161,7 +161,9 @@ def _from_dict(data: dict[str, Any], where: str) -> Bundle:
         frames=_int(data["frames"]),
         warmup=_int(data["warmup"]),
         planned_rounds=_rounds(data["rounds"], where),
-        machine=MachineInfo(**{k: _machine_value(v) for k, v in _dict(data["machine"]).items()}),
+        machine=MachineInfo.from_dict(
+            {k: _machine_value(v) for k, v in _dict(data["machine"]).items()}
+        ),
         commits=tuple(_commit(c) for c in _list(data.get("commits", []))),
         commits_total=_int(data.get("commits_total", 0)),
         warnings=tuple(_str(w) for w in _list(data.get("warnings", []))),

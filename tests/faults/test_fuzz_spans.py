@@ -36,7 +36,14 @@ spans = st.builds(
     start_ns=times,
     end_ns=times,
     attributes=st.dictionaries(
-        st.just("perf_waterfall.warmup"), st.one_of(st.booleans(), st.integers(), st.text())
+        st.sampled_from(["perf_waterfall.warmup", "frame.id", "messaging.operation.type"]),
+        st.one_of(st.booleans(), st.integers(0, 2), st.sampled_from(["receive", "process"])),
+    ),
+    kind=st.integers(0, 5),
+    links=st.lists(st.tuples(st.just("aa"), ids), max_size=2).map(tuple),
+    resource=st.dictionaries(
+        st.sampled_from(["process.runtime.version", "telemetry.sdk.language", "x"]),
+        st.one_of(st.text(max_size=8), st.integers()),
     ),
 )
 

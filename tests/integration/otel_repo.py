@@ -14,6 +14,8 @@ from pathlib import Path
 
 from tests.helpers.gitrepo import build_repo
 
+PIPELINE_HARNESS = Path(__file__).with_name("otel_pipeline_harness.py")
+
 OTEL_HARNESS = '''\
 """An OpenTelemetry-instrumented pipeline; OTEL_SLOW_MS slows the kernel copy of hop 1.
 
@@ -149,6 +151,26 @@ def otel_repo(path: Path, spans: str = "otlp", extra_table: str = "") -> Path:
             ("write", "pyproject.toml", pyproject),
             ("write", ".gitignore", ".otel-rounds\n"),
             ("commit", "an OpenTelemetry-instrumented harness"),
+            ("branch", "base"),
+            ("write", "NOTES", "a second commit\n"),
+            ("commit", "second"),
+        ],
+    )
+
+
+def pipeline_repo(path: Path) -> Path:
+    """Like ``otel_repo``, with the three-process, runtime-shaped pipeline as its harness."""
+    pyproject = (
+        '[project]\nname = "pipeline"\n\n[tool.perf-waterfall]\n'
+        'harness = ["{python}", "bench.py"]\nspans = "otlp"\n'
+    )
+    return build_repo(
+        path,
+        [
+            ("write", "bench.py", PIPELINE_HARNESS.read_text()),
+            ("write", "pyproject.toml", pyproject),
+            ("write", ".gitignore", ".otel-rounds\n"),
+            ("commit", "a traced three-process pipeline"),
             ("branch", "base"),
             ("write", "NOTES", "a second commit\n"),
             ("commit", "second"),

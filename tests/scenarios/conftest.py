@@ -167,6 +167,11 @@ def validate_results(doc: Any, name: str, frames: int, filters: list[str]) -> No
             assert isinstance(v, int | float) and not isinstance(v, bool)
             assert math.isfinite(v) and v >= 0
     assert isinstance(doc["meta"], dict)
+    # What the machine line shows: the harness's interpreter and packages, from metadata.
+    assert isinstance(doc["meta"]["python"], str) and doc["meta"]["python"]
+    packages = doc["meta"]["packages"]
+    assert {"numpy", "pyzmq"} <= set(packages) <= {"numpy", "pyzmq", "simplejpeg"}
+    assert all(isinstance(v, str) and v for v in packages.values())
 
 
 def kill_quietly(proc: subprocess.Popen[str]) -> None:

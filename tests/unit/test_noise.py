@@ -118,9 +118,18 @@ def test_the_prior_is_limmas_fit_f_dist():
 def test_moderation_weighs_own_and_family_variance_by_degrees_of_freedom():
     model = CountModel(kappa=0.1, scale=1.0, prior_df=4.0)
     family = 100 + 0.1 * 100**2
-    assert model.moderated(100, 50.0, 2) == pytest.approx((4 * family + 2 * 50) / 6)
-    assert model.moderated(100, 0.0, 0) == family  # one round: the family alone
-    assert model.moderated(100, 1.0, 2) >= 100  # never below Poisson
+    own = [95.0, 100.0, 105.0]  # sample variance 25
+    assert model.moderated(own, 100, 0.01) == pytest.approx(((4 * family + 2 * 25) / 6, 6))
+    assert model.moderated([100.0], 100, 0.01) == (family, 4.0)  # one round: the family
+    assert model.moderated([100.0, 100.0, 100.0], 10, 0.01)[0] >= 10  # never below Poisson
+
+
+def test_a_spread_the_family_cannot_explain_is_the_keys_own():
+    """A start-up that stalled in one round of three: its own variance, at its own 2 df."""
+    model = CountModel(kappa=0.05, scale=1.0, prior_df=20.0)
+    stalled = [25.0, 0.0, 37.0]  # F = 356.3 / 42.0 at 2 and 20 df: p = 0.002
+    assert model.moderated(stalled, 20.7, 0.01) == pytest.approx((1069 / 3, 2))
+    assert model.moderated(stalled, 20.7, 1e-9)[1] == 22  # at a stricter level: moderated
 
 
 def test_rounds_that_agree_by_chance_do_not_make_a_mover():

@@ -132,11 +132,28 @@ def test_the_receiver_takes_protobuf_json_and_gzip_and_leaves_nothing():
     assert refused(port)
 
 
+def test_the_base_endpoint_takes_spans_too_as_a_runtime_that_passes_it_on_posts_there():
+    """An exporter handed OTEL_EXPORTER_OTLP_ENDPOINT unchanged posts to "/"."""
+    with receiving() as rx:
+        url = rx.endpoint + "/"
+        assert post(url, FRAME.SerializeToString(), "application/x-protobuf") == 200
+        zipped = gzip.compress(json.dumps(otlp_json(FRAME)).encode())
+        assert post(url, zipped, "application/json", "gzip") == 200
+        assert len(rx.spans("spans")) == 6
+        with socket.create_connection(("127.0.0.1", rx.port)) as big:  # still bounded
+            big.sendall(b"POST / HTTP/1.1\r\nContent-Length: 73400320\r\n\r\n")
+            assert big.recv(100).startswith(b"HTTP/1.1 400")
+        with pytest.raises(InvalidDocument, match="refused a request of 73400320 bytes"):
+            rx.spans("spans")
+    assert not receiver_threads()
+
+
 def test_a_request_elsewhere_fails_the_round_once_decoded():
     with receiving() as rx:
         assert post(rx.endpoint + "/v1/metrics", b"", "application/x-protobuf") == 400
         with pytest.raises(
-            InvalidDocument, match="the span receiver refused a POST to '/v1/metrics'"
+            InvalidDocument,
+            match="the span receiver refused a POST to '/v1/metrics', not /v1/traces or /",
         ):
             rx.spans("spans")
 

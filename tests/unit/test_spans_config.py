@@ -1,4 +1,4 @@
-"""``spans``, ``spans-port`` and ``span-kinds`` in [tool.perf-waterfall], and the environment."""
+"""``spans``, ``spans-port``, ``frame-key``, ``span-kinds`` in the table; the environment."""
 
 from __future__ import annotations
 
@@ -28,6 +28,11 @@ def test_spans_settings_are_read(tmp_path: Path) -> None:
         source="otlp", port=4318, kinds=(("mq.*", "other"),)
     )
     assert spec_of(tmp_path, 'spans = "file"').spans == SpanSettings(source="file")
+    assert SpanSettings(source="file").frame_key == "frame.id"
+    keyed = spec_of(tmp_path, 'spans = "otlp"\nframe-key = "pipeline.frame"').spans
+    assert keyed is not None and keyed.frame_key == "pipeline.frame"
+    unkeyed = spec_of(tmp_path, 'spans = "otlp"\nframe-key = ""').spans
+    assert unkeyed is not None and unkeyed.frame_key == ""
 
 
 @pytest.mark.parametrize(
@@ -38,6 +43,8 @@ def test_spans_settings_are_read(tmp_path: Path) -> None:
         ('spans = "otlp"\nspans-port = true', "spans-port must be a port number"),
         ('spans = "file"\nspans-port = 4318', 'spans-port is for spans = "otlp"'),
         ("spans-port = 4318", 'spans-port needs spans = "otlp" or "file"'),
+        ('frame-key = "frame.id"', 'frame-key needs spans = "otlp" or "file"'),
+        ('spans = "otlp"\nframe-key = 3', "frame-key must be a span attribute name"),
         ('spans = "otlp"\n[tool.perf-waterfall.span-kinds]\nx = "gpu"', "span-kinds must map"),
     ],
 )
