@@ -63,9 +63,10 @@ def _lines(shas: Sequence[str], by_sha: dict[str, list[Summary]]) -> tuple[Line,
         for summary in by_sha[sha]:
             pairs = [((n,), ms) for n, ms in summary.stages] + list(summary.parts)
             for path, ms in pairs:
-                named.setdefault(path, None)
-                per_commit = values.setdefault(path, [[] for _ in shas])
-                per_commit[i].append(ms)
+                if path not in values:
+                    named[path] = None
+                    values[path] = [[] for _ in shas]
+                values[path][i].append(ms)
     frame = tuple(tuple(s.frame_ms for s in by_sha[sha]) for sha in shas)
     lines = [Line("frame", 0, frame)]
     for stage in (p for p in named if len(p) == 1):
