@@ -57,20 +57,18 @@ def read_histories(store: ResultsStore, order: Sequence[str] | None) -> list[Pip
 
 def _lines(shas: Sequence[str], by_sha: dict[str, list[Summary]]) -> tuple[Line, ...]:
     """The frame, then each stage followed by its parts, in the order the rounds name them."""
-    named: dict[tuple[str, ...], None] = {}
-    values: dict[tuple[str, ...], list[list[float]]] = {}
+    values: dict[tuple[str, ...], list[list[float]]] = {}  # by path, in the order first seen
     for i, sha in enumerate(shas):
         for summary in by_sha[sha]:
             pairs = [((n,), ms) for n, ms in summary.stages] + list(summary.parts)
             for path, ms in pairs:
                 if path not in values:
-                    named[path] = None
                     values[path] = [[] for _ in shas]
                 values[path][i].append(ms)
     frame = tuple(tuple(s.frame_ms for s in by_sha[sha]) for sha in shas)
     lines = [Line("frame", 0, frame)]
-    for stage in (p for p in named if len(p) == 1):
-        for path in (p for p in named if p[0] == stage[0]):
+    for stage in (p for p in values if len(p) == 1):
+        for path in (p for p in values if p[0] == stage[0]):
             rounds = tuple(tuple(v) for v in values[path])
             lines.append(Line(" / ".join(path), len(path), rounds))
     return tuple(lines)
