@@ -23,7 +23,7 @@ def log_to_markdown(report: LogReport) -> str:
         )
         lines.append("|---|---|" + "---:|" * len(data.columns))
         for row in data.rows:
-            cells = [c.text for c in row.cells] or [f"failed: {escape(row.failure or '')}"]
+            cells = [c.one_line for c in row.cells] or [f"failed: {escape(row.failure or '')}"]
             cells += [""] * (len(data.columns) - len(cells))
             lines.append(f"| `{row.short}` | {escape(row.subject)} | " + " | ".join(cells) + " |")
         lines.append("| **trend** | | " + " | ".join(f"`{t}`" for t in data.trend) + " |")

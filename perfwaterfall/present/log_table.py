@@ -25,6 +25,12 @@ FRAME_COLUMN = "frame"
 class LogCell:
     text: str
     verdict: Verdict | None = None  # slower or faster: a change point starts here, else None
+    interval: str = ""  # the change point's interval, '+3.1% … +6.9%'
+
+    @property
+    def one_line(self) -> str:
+        """The value, the mark and the step, then its interval in brackets."""
+        return f"{self.text} ({self.interval})" if self.interval else self.text
 
 
 @dataclass(frozen=True)
@@ -69,13 +75,8 @@ def _cell(value: float | None, found: ChangePoint | None) -> LogCell:
     if found is None:
         return LogCell(text)
     verdict = Verdict.SLOWER if found.low_pct + found.high_pct > 0 else Verdict.FASTER
-    return LogCell(f"{text} {MARKS[verdict]} {step_text(found)}", verdict)
-
-
-def step_text(found: ChangePoint) -> str:
-    """'+5.0% (+3.1% … +6.9%)': the step's size and its interval."""
     low, high = percent(found.low_pct, exact=True), percent(found.high_pct, exact=True)
-    return f"{percent(found.percent)} ({low} … {high})"
+    return LogCell(f"{text} {MARKS[verdict]} {percent(found.percent)}", verdict, f"{low} … {high}")
 
 
 def _value(point: LogPoint, column: str) -> float | None:

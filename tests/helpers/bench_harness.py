@@ -8,11 +8,14 @@ known stage times and the verdicts are known. ``fake_results.py`` goes beside it
 BENCH_FAIL     a scenario that fails (exit 3, "bench: simulated failure")
 BENCH_STARTED  append this process's pid to that file once it runs
 BENCH_SLEEP    seconds to sleep before measuring
+BENCH_NOISE_PCT  per-round noise: every stage of a round times one log-normal factor
+               of this sd (%), drawn from the seeded generator; none by default
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 import time
@@ -40,7 +43,9 @@ def main(args: list[str]) -> int:
     sha = os.environ["PERF_WATERFALL_SHA"]
     stages = [(n, k, float(ms)) for n, k, ms in timings[name]]
     rng = seeded_rng(name, sha)
-    rows = jittered_rows([ms for *_, ms in stages], int(opts["--frames"]), JITTER, rng)
+    noise = float(os.environ.get("BENCH_NOISE_PCT", "0")) / 100
+    factor = math.exp(rng.gauss(0, noise)) if noise else 1.0
+    rows = jittered_rows([ms * factor for *_, ms in stages], int(opts["--frames"]), JITTER, rng)
     doc = document(name, name.upper(), stages, rows, params={}, meta={"sha": sha})
     with open(opts["--output"], "w") as out:
         json.dump(doc, out)

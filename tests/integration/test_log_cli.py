@@ -40,15 +40,25 @@ def test_the_step_is_marked_at_its_row_in_every_format(tmp_path, capsys, wide):
     # commit 4 is compared with commit 2, the last one measured before it
     assert points[3]["vs_previous"]["stages"]["Detector"]["verdict"] == "same"
     assert registered_worktrees(repo) == []
+    # the change-point test puts the step at the same row, in the Detector and the frame
+    steps = series["change_points"]
+    assert [c["sha"] for c in steps["stages"]["Detector"]] == [shas[6]]
+    assert [c["sha"] for c in steps["frame"]] == [shas[6]]
+    assert not any(found for name, found in steps["stages"].items() if name != "Detector")
+    detector = steps["stages"]["Detector"][0]
+    assert detector["low_pct"] < 10 < detector["high_pct"]
 
     # markdown and the terminal come from the cache: the same rows, the same mark
     code, md, _ = log(repo, shas, capsys, "--format", "markdown")
     marked = [ln for ln in md.splitlines() if "▲" in ln and ln.startswith("| `")]
     assert len(marked) == 1 and f"`{shas[6][:7]}`" in marked[0] and "22.0 ▲ +10" in marked[0]
+    assert marked[0].count("▲") == 2 and "% … +" in marked[0]  # frame and Detector
     assert "| **trend** |" in md
     code, text, _ = log(repo, shas, capsys)
-    row = next(ln for ln in text.splitlines() if shas[6][:7] in ln)
-    assert "▲" in row
+    lines = text.splitlines()
+    at = next(i for i, ln in enumerate(lines) if shas[6][:7] in ln)
+    assert "▲" in lines[at] and "% … +" in lines[at + 1]  # the interval under the step
+    assert sum("▲ +" in ln for ln in lines) == 1
     assert "▁▁ ▁▁████" in text  # Detector's sparkline; a gap for commit 3
 
 

@@ -145,3 +145,15 @@ def test_the_answer_is_the_same_every_time_and_short_series_have_none():
 def test_bad_parameters_are_refused(bad):
     with pytest.raises(ValueError):
         change_points(history(0), **bad)
+
+
+def test_the_leave_one_out_check_has_one_degree_of_freedom_fewer():
+    # Seeds in which that check, at points - 2 df, would let a second, false point
+    # through (233: [4, 10]; 574: [10, 15]; 609: [10, 13]).
+    for seed in (233, 574, 609):
+        assert [c.index for c in change_points(history(seed))] == [STEP_AT], seed
+
+
+def test_a_step_from_nothing_is_infinite_percent_not_an_error():
+    (found,) = change_points([[0.0] * 3] * 4 + [[1.0, 1.01, 0.99]] * 4)
+    assert found.index == 4 and found.percent == found.low_pct == found.high_pct == float("inf")
