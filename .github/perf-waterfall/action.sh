@@ -6,12 +6,15 @@
 #   $GITHUB_OUTPUT, and exits 0, so the artifacts are uploaded before the gate fails.
 # comment: keeps one pull-request comment with the markdown current (comment.py).
 # gate: exits with the compare's status (3: a regression beyond --fail-on-regression).
+# record: `perf-waterfall record HEAD` into the results store at PW_STORE (action.yml
+#   restores it from the cache before and saves it after), then `publish` of the
+#   dashboard to $PW_OUT/site; writes exit-code, store and site to $GITHUB_OUTPUT.
 #
 # Inputs come as environment variables (never spliced into the script's text):
 # PW_PYTHON, PW_BASE, PW_DEFAULT_BASE, PW_HEAD, PW_SCENARIOS, PW_THRESHOLD,
 # PW_FAIL_ON_REGRESSION, PW_HARNESS, PW_SAME_HARNESS, PW_FRAMES, PW_ROUNDS, PW_ARGS,
 # PW_OUT; comment: PW_MARKDOWN, PW_TOKEN, PW_PR_NUMBER, PW_COMMENT_NAME and GitHub's
-# GITHUB_API_URL, GITHUB_REPOSITORY; gate: PW_EXIT_CODE.
+# GITHUB_API_URL, GITHUB_REPOSITORY; gate: PW_EXIT_CODE; record: PW_STORE.
 set -uo pipefail
 
 compare() {
@@ -74,6 +77,38 @@ comment() {
     "${PW_PYTHON:-python3}" "$(dirname "${BASH_SOURCE[0]}")/comment.py" "$PW_MARKDOWN"
 }
 
+record() {
+    local out="${PW_OUT:-${RUNNER_TEMP:-/tmp}/perf-waterfall}"
+    local store="${PW_STORE:-$out/store/results.sqlite}" head="${PW_HEAD:-HEAD}"
+    local -a args=(--store "$store") extra=()
+    local name scenarios="${PW_SCENARIOS:-}"
+    for name in ${scenarios//,/ }; do args+=(--scenario "$name"); done
+    [ -n "${PW_HARNESS:-}" ] && args+=(--harness "$PW_HARNESS")
+    [ -n "${PW_FRAMES:-}" ] && args+=(--frames "$PW_FRAMES")
+    [ -n "${PW_ROUNDS:-}" ] && args+=(--rounds "$PW_ROUNDS")
+    mkdir -p "$out" "$(dirname "$store")" || return 1
+    if ! "${PW_PYTHON:-python3}" -c 'import shlex, sys
+sys.stdout.write("".join(a + "\0" for a in shlex.split(sys.argv[1])))' "${PW_ARGS:-}" \
+        > "$out/args"; then
+        echo "::error title=perf-waterfall::args is not a list of arguments (unbalanced quote?)"
+        write_output exit-code 2
+        return 2
+    fi
+    mapfile -d '' -t extra < "$out/args"
+    "${PW_PYTHON:-python3}" -m perfwaterfall record "$head" "${args[@]}" "${extra[@]}"
+    local code=$?
+    write_output exit-code "$code"
+    write_output store "$store"
+    [ "$code" -eq 0 ] || return "$code"
+    "${PW_PYTHON:-python3}" -m perfwaterfall publish "$out/site" --store "$store" || return $?
+    write_output site "$out/site"
+    if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
+        printf 'perf-waterfall recorded %s; the dashboard is in the artifact (site/index.html).\n' \
+            "$(git rev-parse --short "$head")" >> "$GITHUB_STEP_SUMMARY"
+    fi
+    return 0
+}
+
 gate() {
     local code="${PW_EXIT_CODE:-}"
     case "$code" in
@@ -98,5 +133,6 @@ case "${1:-}" in
     compare) compare ;;
     comment) comment ;;
     gate) gate ;;
-    *) echo "usage: $0 compare|comment|gate" >&2; exit 2 ;;
+    record) record ;;
+    *) echo "usage: $0 compare|comment|gate|record" >&2; exit 2 ;;
 esac

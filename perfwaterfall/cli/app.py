@@ -22,6 +22,8 @@ from perfwaterfall.cli import (
     init,
     listing,
     log,
+    publish,
+    record,
     sweep,
 )
 from perfwaterfall.cli.cache import cache_app
@@ -78,7 +80,10 @@ app.command("doctor")(doctor.doctor_command)
 app.command("calibrate")(calibrate.calibrate_command)
 app.command("bisect")(bisect.bisect_command)
 app.command("log")(log.log_command)
+app.command("record")(record.record_command)
+app.command("publish")(publish.publish_command)
 app.add_typer(cache_app, name="cache")
+app.add_typer(record.store_app, name="store")
 
 
 def main(argv: list[str] | None = None) -> int:

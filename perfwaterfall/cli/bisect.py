@@ -10,7 +10,7 @@ import typer
 
 from perfwaterfall.analysis.stats import Verdict
 from perfwaterfall.cli.globals import no_color
-from perfwaterfall.cli.history_options import CacheDir, Seeds, open_cache
+from perfwaterfall.cli.history_options import CacheDir, Seeds, StorePath, open_cache
 from perfwaterfall.cli.options import (
     DEFAULT_FRAMES,
     DEFAULT_ROUND_TIMEOUT_S,
@@ -67,6 +67,7 @@ def bisect_command(
     timeout: Timeout = DEFAULT_ROUND_TIMEOUT_S,
     repo: Repo = Path("."),
     cache_dir: CacheDir = None,
+    store: StorePath = None,
     seed: Seeds = None,
 ) -> None:
     """Find the first commit between GOOD and BAD (first parents) where a quantity got slower.
@@ -105,7 +106,7 @@ def bisect_command(
         harness=harness_cmd,
         round_timeout_s=timeout,
     )
-    cache = open_cache(repo, harness_cmd, frames, warmup, cache_dir, seed or ())
+    cache = open_cache(repo, harness_cmd, frames, warmup, cache_dir, seed or (), store)
     out = make_console(no_color=no_color(ctx))
     err = make_console(no_color=no_color(ctx), stderr=True)
     with ProgressDisplay(err, policy.minimum) as progress:

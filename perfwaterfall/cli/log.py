@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from perfwaterfall.analysis.rounds_policy import AUTO_MAXIMUM
 from perfwaterfall.cli.globals import no_color
-from perfwaterfall.cli.history_options import CacheDir, Seeds, open_cache
+from perfwaterfall.cli.history_options import CacheDir, Seeds, StorePath, open_cache
 from perfwaterfall.cli.options import (
     DEFAULT_FRAMES,
     DEFAULT_ROUND_TIMEOUT_S,
@@ -59,6 +60,21 @@ def log_command(
     output: Output = None,
     cache_dir: CacheDir = None,
     seed: Seeds = None,
+    store: StorePath = None,
+    recorded: Annotated[
+        bool,
+        typer.Option(
+            "--recorded",
+            help="Show what the results store holds, measuring nothing (a log per machine).",
+        ),
+    ] = False,
+    fill_missing: Annotated[
+        bool,
+        typer.Option(
+            "--fill-missing",
+            help="With --recorded: first measure the commits the store lacks on this machine.",
+        ),
+    ] = False,
 ) -> None:
     """Measure each commit of RANGE (first parents) against the one before it.
 
@@ -96,17 +112,34 @@ def log_command(
         harness=harness_cmd,
         round_timeout_s=timeout,
     )
-    cache = open_cache(repo, harness_cmd, frames, warmup, cache_dir, seed or ())
+    cache = open_cache(repo, harness_cmd, frames, warmup, cache_dir, seed or (), store)
     err = make_console(no_color=no_color(ctx), stderr=True)
+    if recorded or fill_missing:
+        from perfwaterfall.cli.recorded_log import log_recorded
+
+        with ProgressDisplay(err, policy.minimum) as progress:
+            reports = log_recorded(
+                settings, cache, commits, range_text, scenarios, policy, fill_missing, progress
+            )
+        _emit(reports, format, output, no_color(ctx))
+        return
     with ProgressDisplay(err, policy.minimum) as progress:
         measure_log(settings, cache, commits, scenarios=scenarios, policy=policy, progress=progress)
     report = build_log(
         cache, commits, text=range_text, scenarios=scenarios, threshold_pct=threshold, policy=policy
     )
-    _emit(report, format, output, no_color(ctx))
+    _emit([report], format, output, no_color(ctx))
 
 
-def _emit(report: object, format: str, output: Path | None, plain: bool) -> None:
+def _draw(report: Any, console: Any) -> None:
+    from perfwaterfall.render.log import print_log
+
+    print_log(console, report)
+
+
+def _emit(reports: list[Any], format: str, output: Path | None, plain: bool) -> None:
+    """One log as ever; several (one per machine, from the store) one after the other,
+    as a JSON array in JSON."""
     from perfwaterfall.export.log_json import log_to_json
     from perfwaterfall.export.log_markdown import log_to_markdown
     from perfwaterfall.history.series import LogReport
@@ -114,14 +147,18 @@ def _emit(report: object, format: str, output: Path | None, plain: bool) -> None
     from perfwaterfall.render.terminal import make_console, plain_text
     from perfwaterfall.store.atomic import write_atomically
 
-    assert isinstance(report, LogReport)
+    assert all(isinstance(report, LogReport) for report in reports)
     if format == "terminal" and output is None:
-        print_log(make_console(no_color=plain), report)
+        for report in reports:
+            print_log(make_console(no_color=plain), report)
         return
     if format == "terminal":
-        text = plain_text(lambda console: print_log(console, report))
+        texts = [plain_text(partial(_draw, r)) for r in reports]
     else:
-        text = log_to_json(report) if format == "json" else log_to_markdown(report)
+        texts = [log_to_json(r) if format == "json" else log_to_markdown(r) for r in reports]
+    text = "\n".join(texts)
+    if format == "json" and len(texts) > 1:
+        text = "[\n" + ",\n".join(t.rstrip() for t in texts) + "\n]\n"
     if output is None:
         print(text, end="")
     else:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from perfwaterfall.errors import InvalidDocument
+from perfwaterfall.history.location import STORE_NAME
 from perfwaterfall.protocol.document import RoundResult, loads_json, parse_results
 from perfwaterfall.protocol.sanitize import shown
 from perfwaterfall.store.atomic import write_atomically
@@ -134,6 +135,8 @@ def clear(root: Path) -> int:
         return 0
     count = sum(1 for _ in root.glob("*/*.json"))
     for child in root.iterdir():
+        if child.name.startswith(STORE_NAME):
+            continue  # the results store (and its -wal): recorded history is not a cache
         if child.is_dir() and not child.is_symlink():
             shutil.rmtree(child)
         else:

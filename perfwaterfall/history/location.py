@@ -15,3 +15,11 @@ def default_cache_dir() -> Path:
         return Path(os.environ[CACHE_ENV])
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "perf-waterfall"
+
+
+STORE_NAME = "results.sqlite"
+
+
+def default_store_path(cache_dir: Path | None = None) -> Path:
+    """The results store sits in the cache directory (``--cache``, else the default one)."""
+    return (cache_dir or default_cache_dir()) / STORE_NAME

@@ -1,0 +1,1 @@
+"""`perf-waterfall publish DIR`: the results store as a static dashboard that opens from disk."""

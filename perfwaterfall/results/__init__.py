@@ -1,0 +1,1 @@
+"""The results store: every recorded round by commit, harness, settings and machine."""
