@@ -9,7 +9,7 @@ from __future__ import annotations
 from perfwaterfall.doctor.findings import Finding
 from perfwaterfall.measure import keep_awake
 
-HEADING = "keep awake"
+HEADING = "Keep awake"
 RULE_FILE = "/etc/udev/rules.d/99-cpu-dma-latency.rules"
 NO_LIMIT_US = 2_000_000_000  # the kernel's default: no request holds the CPUs awake
 
