@@ -2,10 +2,13 @@
 
 A vCPU that halts between frames takes tens to hundreds of microseconds to wake (on a
 KVM guest each wake-up is a VM exit), and how often it halts depends on what else the
-machine does: measured here, the sd of round medians of ``4k_raw`` fell from 16-104%
-to 2-4% with the request held. Writing a 32-bit 0 to ``/dev/cpu_dma_latency`` asks
-the kernel for zero wake-up latency for as long as the file stays open; closing it
-ends the request, so a killed run cannot leave it behind.
+machine does: issue 21 measured the sd of round medians of ``4k_raw`` at 16-104%
+without the request and 2-4% with it. It does nothing against other processes
+competing for the CPUs, which is most of the noise on a loaded machine.
+
+Writing a 32-bit 0 to ``/dev/cpu_dma_latency`` asks the kernel for zero wake-up
+latency for as long as the file stays open; closing it ends the request, so a killed
+run cannot leave it behind.
 
 The request is held across every round of a run, so both sides always run under the
 same setting, and the setting is recorded: ``held``, ``off`` (the user switched it
