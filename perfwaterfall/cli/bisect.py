@@ -23,6 +23,7 @@ from perfwaterfall.cli.params import (
     AdaptiveRounds,
     Frames,
     HarnessCmd,
+    KeepAwakeFlag,
     MaxRounds,
     Repo,
     Threshold,
@@ -65,6 +66,7 @@ def bisect_command(
     max_rounds: MaxRounds = MAXIMUM_ROUNDS,
     harness_cmd: HarnessCmd = None,
     timeout: Timeout = DEFAULT_ROUND_TIMEOUT_S,
+    keep_awake: KeepAwakeFlag = None,
     repo: Repo = Path("."),
     cache_dir: CacheDir = None,
     store: StorePath = None,
@@ -105,10 +107,14 @@ def bisect_command(
         threshold_pct=threshold,
         harness=harness_cmd,
         round_timeout_s=timeout,
+        keep_awake=keep_awake,
     )
     cache = open_cache(repo, harness_cmd, frames, warmup, cache_dir, seed or (), store)
     out = make_console(no_color=no_color(ctx))
     err = make_console(no_color=no_color(ctx), stderr=True)
+    from perfwaterfall.cli.measuring import say_if_keep_awake_denied
+
+    say_if_keep_awake_denied(err, keep_awake)
     with ProgressDisplay(err, policy.minimum) as progress:
         out.print(
             f"bisecting {len(commits)} commits after {good_commit.short} up to {bad_commit.short}"

@@ -26,6 +26,7 @@ from perfwaterfall.cli.params import (
     Gate,
     HarnessCmd,
     Html,
+    KeepAwakeFlag,
     Output,
     Repo,
     Rounds,
@@ -57,6 +58,7 @@ def run_command(
     ] = None,
     harness_cmd: HarnessCmd = None,
     timeout: Timeout = DEFAULT_ROUND_TIMEOUT_S,
+    keep_awake: KeepAwakeFlag = None,
     repo: Repo = Path("."),
 ) -> None:
     """Measure one ref and save it, to compare later with `show BASE.json HEAD.json`."""
@@ -71,6 +73,7 @@ def run_command(
         policy=RoundsPolicy.fixed(rounds),
         harness=harness_cmd,
         round_timeout_s=timeout,
+        keep_awake=keep_awake,
     )
     measured = measure_with_progress(request, no_color(ctx), save)
     from perfwaterfall.render.summary import side_table

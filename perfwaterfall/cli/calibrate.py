@@ -22,6 +22,7 @@ from perfwaterfall.cli.params import (
     Budget,
     Frames,
     HarnessCmd,
+    KeepAwakeFlag,
     MaxRounds,
     Repo,
     Scenarios,
@@ -62,6 +63,7 @@ def calibrate_command(
     harness_cmd: HarnessCmd = None,
     threshold: Threshold = DEFAULT_THRESHOLD_PCT,
     timeout: Timeout = DEFAULT_ROUND_TIMEOUT_S,
+    keep_awake: KeepAwakeFlag = None,
     repo: Repo = Path("."),
 ) -> None:
     """Run A/A and injected compares on this machine and count what the verdicts said.
@@ -95,6 +97,7 @@ def calibrate_command(
             threshold_pct=threshold,
             harness=harness_cmd,
             round_timeout_s=timeout,
+            keep_awake=keep_awake,
         ),
         ref=ref,
         runs=runs,

@@ -31,6 +31,7 @@ from perfwaterfall.cli.params import (
     Gate,
     HarnessCmd,
     Html,
+    KeepAwakeFlag,
     MaxRounds,
     Output,
     Repo,
@@ -94,6 +95,7 @@ def compare_command(
     ] = False,
     threshold: Threshold = DEFAULT_THRESHOLD_PCT,
     timeout: Timeout = DEFAULT_ROUND_TIMEOUT_S,
+    keep_awake: KeepAwakeFlag = None,
     repo: Repo = Path("."),
     format: Format = "terminal",
     output: Output = None,
@@ -156,6 +158,7 @@ def compare_command(
         harness=harness_cmd,
         same_harness=same_harness,
         round_timeout_s=timeout,
+        keep_awake=keep_awake,
         profile=_profile_settings(
             profile or profile_strict, profile_dir, profile_frames, profile_rounds, warmup, timeout
         ),

@@ -23,6 +23,7 @@ from perfwaterfall.cli.params import (
     AdaptiveRounds,
     Frames,
     HarnessCmd,
+    KeepAwakeFlag,
     MaxRounds,
     Output,
     Repo,
@@ -53,6 +54,7 @@ def log_command(
     threshold: Threshold = DEFAULT_THRESHOLD_PCT,
     harness_cmd: HarnessCmd = None,
     timeout: Timeout = DEFAULT_ROUND_TIMEOUT_S,
+    keep_awake: KeepAwakeFlag = None,
     repo: Repo = Path("."),
     format: Annotated[
         str, typer.Option("--format", metavar="|".join(LOG_FORMATS), help="Output format.")
@@ -111,9 +113,14 @@ def log_command(
         threshold_pct=threshold,
         harness=harness_cmd,
         round_timeout_s=timeout,
+        keep_awake=keep_awake,
     )
     cache = open_cache(repo, harness_cmd, frames, warmup, cache_dir, seed or (), store)
     err = make_console(no_color=no_color(ctx), stderr=True)
+    if fill_missing or not recorded:
+        from perfwaterfall.cli.measuring import say_if_keep_awake_denied
+
+        say_if_keep_awake_denied(err, keep_awake)
     if recorded or fill_missing:
         from perfwaterfall.cli.recorded_log import log_recorded
 

@@ -6,11 +6,15 @@ import shlex
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from perfwaterfall.cli.options import OutputOptions
 from perfwaterfall.errors import UsageError
 from perfwaterfall.measure.run import MeasureRequest
 from perfwaterfall.store.bundle import Bundle
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def measure_with_progress(
@@ -58,3 +62,15 @@ def check_parent(path: Path, flag: str) -> None:
 
 def _command_line() -> str:
     return shlex.join(["perf-waterfall", *sys.argv[1:]])
+
+
+def say_if_keep_awake_denied(console: Console, flag: bool | None) -> None:
+    """log and bisect measure in many sessions and keep no warnings per session: a run
+    that may not hold the keep-awake request says so here, once, before measuring."""
+    from rich.text import Text
+
+    from perfwaterfall.measure import keep_awake
+
+    line = keep_awake.denied_reason(keep_awake.wanted(flag))
+    if line is not None:
+        console.print(Text(f"! {line}", style="pw.warning"))

@@ -104,3 +104,12 @@ Gate = Annotated[
         metavar="PCT",
     ),
 ]
+KeepAwakeFlag = Annotated[
+    bool | None,
+    typer.Option(
+        "--keep-awake/--no-keep-awake",
+        help="Hold the CPUs out of deep idle while rounds run (PM QoS /dev/cpu_dma_latency "
+        "at 0; default: on unless $PERF_WATERFALL_KEEP_AWAKE=0). Both sides run under it.",
+        show_default=False,
+    ),
+]

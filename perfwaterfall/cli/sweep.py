@@ -25,6 +25,7 @@ from perfwaterfall.cli.params import (
     Frames,
     HarnessCmd,
     Html,
+    KeepAwakeFlag,
     Output,
     Repo,
     Rounds,
@@ -60,6 +61,7 @@ def sweep_command(
     harness_cmd: HarnessCmd = None,
     threshold: Threshold = DEFAULT_THRESHOLD_PCT,
     timeout: Timeout = DEFAULT_ROUND_TIMEOUT_S,
+    keep_awake: KeepAwakeFlag = None,
     repo: Repo = Path("."),
     format: Format = "terminal",
     output: Output = None,
@@ -80,6 +82,7 @@ def sweep_command(
         policy=RoundsPolicy.fixed(rounds),
         harness=harness_cmd,
         round_timeout_s=timeout,
+        keep_awake=keep_awake,
     )
     measured = measure_with_progress(request, no_color(ctx), save, extra={"sweep_key": key})
     from perfwaterfall.analysis.build import build_sweep

@@ -7,7 +7,7 @@ memory pressure, and whether py-spy may attach. Each check returns a ``Finding``
 
 from __future__ import annotations
 
-from perfwaterfall.doctor import attach, busy, tuning
+from perfwaterfall.doctor import attach, awake, busy, tuning
 from perfwaterfall.doctor.findings import Finding
 from perfwaterfall.measure import load
 
@@ -20,6 +20,7 @@ KEYS = (
     "turbo",
     "cpuidle",
     "haltpoll",
+    "keep_awake",
     "aslr",
     "perf_rate",
     "memory",
@@ -39,6 +40,7 @@ def run_checks(sample_s: float = DOCTOR_SAMPLE_S, attach_test: bool = True) -> l
         tuning.turbo_finding(),
         tuning.cpuidle_finding(),
         tuning.haltpoll_finding(),
+        awake.keep_awake_finding(),
         tuning.aslr_finding(),
         tuning.perf_rate_finding(),
         tuning.memory_finding(),

@@ -29,6 +29,7 @@ class SessionSettings:
     threshold_pct: float
     harness: str | None
     round_timeout_s: float
+    keep_awake: bool | None = None  # None: the environment decides (keep_awake.wanted)
 
 
 def label_of(sha: str) -> str:
@@ -97,6 +98,7 @@ def _try(
         harness=settings.harness,
         round_timeout_s=settings.round_timeout_s,
         threshold_pct=settings.threshold_pct,
+        keep_awake=settings.keep_awake,
     )
     by_label = {label_of(sha): sha for sha in shas}
     try:

@@ -6,6 +6,7 @@ saved bundle renders exactly what the original run rendered.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -61,7 +62,7 @@ def measure_bundle(
         frames=measurement.frames,
         warmup=measurement.warmup,
         planned_rounds=measurement.planned_rounds,
-        machine=describe_machine(),
+        machine=replace(describe_machine(), keep_awake=measurement.keep_awake),
         commits=tuple(commits),
         commits_total=total,
         warnings=tuple(warnings),

@@ -19,6 +19,7 @@ from perfwaterfall.analysis.adaptive import undecided_scenarios
 from perfwaterfall.analysis.rounds_policy import RoundsPolicy
 from perfwaterfall.errors import HarnessFailed, UsageError
 from perfwaterfall.measure import harness, harness_check, scratch, selection, signals
+from perfwaterfall.measure.keep_awake import kept_awake, wanted
 from perfwaterfall.measure.plan import PlannedRound, interleave
 from perfwaterfall.measure.refs import RefInfo, open_repo, resolve_ref
 from perfwaterfall.measure.worktrees import checked_out, remove_leftover_worktrees
@@ -82,6 +83,7 @@ class Measurement:
     warnings: list[str] = field(default_factory=list)
     failure: HarnessFailed | None = None
     profile: ProfileData | None = None
+    keep_awake: str | None = None  # the setting every round ran under (keep_awake.SETTINGS)
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,7 @@ class MeasureRequest:
     round_timeout_s: float = 300.0
     profile: ProfileSettings | None = None  # extra, uncounted py-spy rounds when set
     threshold_pct: float = 2.0  # what adaptive rounds need to call a pipeline decided
+    keep_awake: bool | None = None  # hold the PM QoS request; None: the environment decides
 
     @property
     def rounds(self) -> int:
@@ -156,14 +159,19 @@ def measure(request: MeasureRequest, observer: Observer | None = None) -> Measur
             )
         plan = interleave([s.name for s in chosen], len(sides), request.rounds)
         obs.planned(plan, measurement.labels)
-        _run_plan(spec, sides, plan, request, measurement, obs)
-        if request.policy.adaptive and len(sides) == 2:
-            _run_adaptive(spec, sides, request, measurement, obs, started)
-        if request.profile is not None and measurement.failure is None:
-            obs.stage("profiling with py-spy (not counted)")
-            measurement.profile = profile_all(
-                spec, sides, [s.name for s in chosen], request.profile
-            )
+        # One setting for every round of every side, held from the first to the last.
+        with kept_awake(wanted(request.keep_awake)) as awake:
+            measurement.keep_awake = awake.setting
+            if awake.warning:
+                measurement.warnings.append(awake.warning)
+            _run_plan(spec, sides, plan, request, measurement, obs)
+            if request.policy.adaptive and len(sides) == 2:
+                _run_adaptive(spec, sides, request, measurement, obs, started)
+            if request.profile is not None and measurement.failure is None:
+                obs.stage("profiling with py-spy (not counted)")
+                measurement.profile = profile_all(
+                    spec, sides, [s.name for s in chosen], request.profile
+                )
     return measurement
 
 

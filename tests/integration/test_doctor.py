@@ -17,6 +17,7 @@ HEADINGS = (
     "Turbo / boost",
     "cpuidle",
     "Halt polling",
+    "Keep awake",
     "ASLR",
     "perf_event_max_sample_rate",
     "Memory pressure",
