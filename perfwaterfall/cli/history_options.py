@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -48,12 +49,15 @@ def open_cache(
     directory: Path | None,
     seeds: Sequence[Path],
     store: Path | None = None,
+    keep_awake: bool | None = None,
 ) -> MeasurementCache:
-    """The cache of this harness, these options and this machine, seeded with ``seeds``:
-    rows in the results store, so what ``record`` kept is not measured again."""
+    """The cache of this harness, these options and this machine (its keep-awake setting
+    included), seeded with ``seeds``: rows in the results store, so what ``record`` kept is
+    not measured again."""
     from perfwaterfall.history.cache import CacheKey
     from perfwaterfall.history.location import default_cache_dir
     from perfwaterfall.history.seed import seed_cache
+    from perfwaterfall.measure import keep_awake as awake
     from perfwaterfall.measure import refs
     from perfwaterfall.protocol.harness_spec import load_harness_spec
     from perfwaterfall.results.store import ResultsStore
@@ -62,7 +66,8 @@ def open_cache(
 
     root = refs.repo_root(refs.open_repo(repo))
     spec = load_harness_spec(root, harness)
-    key = CacheKey(spec.argv, spec.setup, frames, warmup, describe_machine())
+    machine = replace(describe_machine(), keep_awake=awake.expected_setting(keep_awake))
+    key = CacheKey(spec.argv, spec.setup, frames, warmup, machine)
     results = ResultsStore(store or default_store_path(directory))
     cache = StoreCache(results, directory or default_cache_dir(), key)
     for seed in seeds:

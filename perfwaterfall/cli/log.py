@@ -115,7 +115,7 @@ def log_command(
         round_timeout_s=timeout,
         keep_awake=keep_awake,
     )
-    cache = open_cache(repo, harness_cmd, frames, warmup, cache_dir, seed or (), store)
+    cache = open_cache(repo, harness_cmd, frames, warmup, cache_dir, seed or (), store, keep_awake)
     err = make_console(no_color=no_color(ctx), stderr=True)
     if fill_missing or not recorded:
         from perfwaterfall.cli.measuring import say_if_keep_awake_denied

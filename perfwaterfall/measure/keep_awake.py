@@ -92,6 +92,15 @@ def denied_reason(want: bool, device: Path | None = None) -> str | None:
     return None
 
 
+def expected_setting(flag: bool | None) -> str:
+    """The setting a run with this flag would record, found without holding anything: the
+    key under which history keeps rounds, so held and idle rounds are never mixed."""
+    want = wanted(flag)
+    if not want:
+        return OFF
+    return DENIED if denied_reason(want) else HELD
+
+
 def _open_request(path: Path) -> tuple[int | None, str]:
     """The open descriptor holding 0, or None and why it could not be had."""
     try:
