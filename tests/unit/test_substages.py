@@ -5,7 +5,8 @@ import json
 import pytest
 
 from perfwaterfall.errors import InvalidDocument
-from perfwaterfall.protocol.document import SCHEMA_V1, Stage, parse_results
+from perfwaterfall.protocol.document import SCHEMA_V1, Stage
+from perfwaterfall.protocol.parsing import parse_results
 from tests.unit.builders import HOP_PARTS, nested_rounds
 
 
