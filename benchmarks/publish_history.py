@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from perfwaterfall.protocol.document import parse_results
+from perfwaterfall.protocol.parsing import parse_results
 from perfwaterfall.publish.site import publish
 from perfwaterfall.results.rows import Setup, StoredCommit
 from perfwaterfall.results.store import ResultsStore

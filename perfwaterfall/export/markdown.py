@@ -9,7 +9,8 @@ from perfwaterfall.export.mdtext import escape, fence
 from perfwaterfall.export.profile_markdown import movers_markdown
 from perfwaterfall.export.reproduce import reproduce
 from perfwaterfall.export.review import legend, review_line
-from perfwaterfall.present import rules, tables
+from perfwaterfall.present import pipeline_summary, rules, sweep_by_value, tables
+from perfwaterfall.present.moved_parts import moved_parts
 from perfwaterfall.render.terminal import waterfall_text
 
 WATERFALL_WIDTH = 100
@@ -26,15 +27,15 @@ VERDICTS = {
 def to_markdown(report: Report) -> str:
     parts = [_headline(report), "", review_line(report), ""]
     if report.comparison.scenarios:
-        parts += table_markdown(tables.summary(report.comparison, busy=report.busy))
+        parts += table_markdown(pipeline_summary.summary(report.comparison, busy=report.busy))
         parts += ["", legend(report.comparison.threshold_pct)]
     else:
         parts.append("No pipeline finished on both sides.")
     parts += _warnings(report)
-    geomean = tables.geomean_text(report.comparison)
+    geomean = pipeline_summary.geomean_text(report.comparison)
     if geomean is not None:
         parts += ["", f"Geomean frame time: {geomean}"]
-    moved = tables.moved_parts(report.comparison)
+    moved = moved_parts(report.comparison)
     if moved is not None:
         parts += ["", f"*{escape(moved.title)}*", "", *table_markdown(moved)]
     parts += _failure(report)
@@ -167,9 +168,9 @@ def sweep_to_markdown(sweep: SweepReport) -> str:
         f"{report.frames} frames × {report.planned_rounds} rounds per value",
     ]
     parts += _failure(report)
-    for name, table in zip(sweep.scenario_names(), tables.sweep(sweep), strict=True):
+    for name, table in zip(sweep.scenario_names(), sweep_by_value.sweep(sweep), strict=True):
         parts += ["", f"**{escape(name)}**", "", *table_markdown(table)]
-        for by_part in tables.sweep_parts(sweep, name):
+        for by_part in sweep_by_value.sweep_parts(sweep, name):
             parts += ["", f"*{escape(by_part.title)}*", "", *table_markdown(by_part)]
     waterfall = waterfall_text(report, WATERFALL_WIDTH)
     if waterfall:

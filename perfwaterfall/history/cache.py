@@ -26,7 +26,9 @@ from typing import Any
 
 from perfwaterfall.errors import InvalidDocument
 from perfwaterfall.history.location import STORE_NAME
-from perfwaterfall.protocol.document import RoundResult, loads_json, parse_results
+from perfwaterfall.protocol.document import RoundResult
+from perfwaterfall.protocol.loading import loads_json
+from perfwaterfall.protocol.parsing import parse_results
 from perfwaterfall.protocol.sanitize import shown
 from perfwaterfall.store.atomic import write_atomically
 from perfwaterfall.store.bundle import MAX_BUNDLE_BYTES

@@ -20,16 +20,10 @@ from perfwaterfall.measure import processes as procgroup
 from perfwaterfall.measure.refs import RefInfo
 from perfwaterfall.measure.scratch import scratch_dir
 from perfwaterfall.measure.spans_round import ReceiverUnavailable, SpanRound, collecting_spans
-from perfwaterfall.protocol.document import (
-    MAX_DOCUMENT_BYTES,
-    RoundResult,
-    ScenarioInfo,
-    load_results,
-    loads_json,
-    parse_results,
-    parse_scenario_list,
-)
+from perfwaterfall.protocol.document import MAX_DOCUMENT_BYTES, RoundResult, ScenarioInfo
 from perfwaterfall.protocol.harness_spec import HarnessSpec, expand_argv
+from perfwaterfall.protocol.loading import load_results, loads_json
+from perfwaterfall.protocol.parsing import parse_results, parse_scenario_list
 from perfwaterfall.protocol.sanitize import shown_lines
 
 STDERR_TAIL_LINES = 20

@@ -24,8 +24,9 @@ from perfwaterfall.measure.plan import PlannedRound, interleave
 from perfwaterfall.measure.refs import RefInfo, open_repo, resolve_ref
 from perfwaterfall.measure.worktrees import checked_out, remove_leftover_worktrees
 from perfwaterfall.profile.rounds import ProfileData, ProfileSettings, profile_all
-from perfwaterfall.protocol.document import RoundResult, ScenarioInfo, stage_names
+from perfwaterfall.protocol.document import RoundResult, ScenarioInfo
 from perfwaterfall.protocol.harness_spec import HarnessSpec, load_harness_spec
+from perfwaterfall.protocol.naming import stage_names
 
 
 class Observer(Protocol):

@@ -14,7 +14,7 @@
   runtime that starts a trace per hop needs a frame key).
 - Every frame's layout is merged in the order first seen; a stage a frame lacks is 0.
 
-The document then goes through ``protocol.document.parse_results`` like any other.
+The document then goes through ``protocol.parsing.parse_results`` like any other.
 """
 
 from __future__ import annotations

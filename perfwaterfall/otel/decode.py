@@ -20,7 +20,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue
 
 from perfwaterfall.errors import InvalidDocument
-from perfwaterfall.protocol.document import loads_json
+from perfwaterfall.protocol.loading import loads_json
 from perfwaterfall.protocol.sanitize import shown
 
 PROTOBUF = "application/x-protobuf"

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from perfwaterfall.errors import InvalidDocument
 from perfwaterfall.otel.assemble import Frame, Piece, Rules, span_kind, table_kind
 from perfwaterfall.otel.decode import Span
-from perfwaterfall.protocol.document import unique_name
+from perfwaterfall.protocol.naming import unique_name
 from perfwaterfall.protocol.sanitize import shown
 
 SELF = "(self)"

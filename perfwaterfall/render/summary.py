@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from perfwaterfall.analysis.comparison import Comparison
-from perfwaterfall.present import numbers, tables
+from perfwaterfall.present import numbers, pipeline_summary, run_table, tables
 from perfwaterfall.render.spans import span
 from perfwaterfall.store.bundle import Bundle
 
@@ -35,7 +35,7 @@ VERDICT_STYLE = {verdict: style for verdict, (_, style) in VERDICTS.items()}
 def summary_table(comparison: Comparison, width: int = 120, *, busy: bool = False) -> Table:
     """Below COMPACT_BELOW columns, values stack (before, after, change) and labels go."""
     return rich_table(
-        tables.summary(comparison, busy=busy),
+        pipeline_summary.summary(comparison, busy=busy),
         compact=width < COMPACT_BELOW,
         short=width < SHORT_BELOW,
         width=width,
@@ -44,7 +44,7 @@ def summary_table(comparison: Comparison, width: int = 120, *, busy: bool = Fals
 
 def side_table(bundle: Bundle) -> Table:
     """One measured side on its own (``run``): medians across rounds, no comparison."""
-    return rich_table(tables.side(bundle))
+    return rich_table(run_table.side(bundle))
 
 
 def rich_table(

@@ -6,7 +6,7 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 
 from perfwaterfall.analysis.report import SweepReport
-from perfwaterfall.present import tables
+from perfwaterfall.present import sweep_by_value
 from perfwaterfall.render.panels import failure_panel, header_panel, warnings_panel
 from perfwaterfall.render.summary import rich_table
 from perfwaterfall.render.terminal import MAX_WIDTH
@@ -16,9 +16,9 @@ from perfwaterfall.render.waterfall import waterfall_panel
 def sweep_tables(sweep: SweepReport) -> list[Table]:
     """Per pipeline its table, then each of its hops broken into parts (when it has any)."""
     out = []
-    for name, table in zip(sweep.scenario_names(), tables.sweep(sweep), strict=True):
+    for name, table in zip(sweep.scenario_names(), sweep_by_value.sweep(sweep), strict=True):
         out.append(rich_table(table))
-        out += [rich_table(parts) for parts in tables.sweep_parts(sweep, name)]
+        out += [rich_table(parts) for parts in sweep_by_value.sweep_parts(sweep, name)]
     return out
 
 

@@ -13,7 +13,8 @@ from rich.text import Text
 
 from perfwaterfall.analysis.comparison import ScenarioComparison, StageChange
 from perfwaterfall.analysis.report import SideInfo
-from perfwaterfall.present import numbers, substages, tables
+from perfwaterfall.present import numbers, substages
+from perfwaterfall.present.change_cells import fps_gain, mark
 from perfwaterfall.render.spans import axis, axis_limit, span
 from perfwaterfall.render.summary import VERDICT_STYLE
 from perfwaterfall.render.theme import stage_style
@@ -190,7 +191,7 @@ def _footer(sc: ScenarioComparison, shown: Sequence[StageChange], caveat: str = 
             Text.assemble(
                 "    max fps ",
                 (f"{numbers.fps(sc.base_fps)} → {numbers.fps(sc.head_fps)} ", ""),
-                (tables.mark(tables.fps_gain(sc), frame), VERDICT_STYLE[verdict]),
+                (mark(fps_gain(sc), frame), VERDICT_STYLE[verdict]),
             )
         )
     if caveat:

@@ -19,7 +19,9 @@ from typing import Any
 
 from perfwaterfall.analysis.comparison import summarize_round
 from perfwaterfall.errors import InvalidDocument
-from perfwaterfall.protocol.document import RoundResult, loads_json, parse_results
+from perfwaterfall.protocol.document import RoundResult
+from perfwaterfall.protocol.loading import loads_json
+from perfwaterfall.protocol.parsing import parse_results
 from perfwaterfall.results.db import connect, failed, transaction
 from perfwaterfall.results.rows import Origin, Setup, StoredCommit, Summary, machine_of
 

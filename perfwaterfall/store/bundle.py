@@ -29,10 +29,10 @@ from perfwaterfall.protocol.document import (
     SCENARIO_NAME,
     RoundResult,
     ScenarioInfo,
-    loads_json,
-    parse_results,
-    stage_names,
 )
+from perfwaterfall.protocol.loading import loads_json
+from perfwaterfall.protocol.naming import stage_names
+from perfwaterfall.protocol.parsing import parse_results
 from perfwaterfall.protocol.sanitize import number_text, shown, shown_lines, shown_tree
 from perfwaterfall.store.atomic import write_atomically
 from perfwaterfall.store.machine import MachineInfo

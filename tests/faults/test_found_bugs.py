@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from perfwaterfall.errors import InvalidDocument
-from perfwaterfall.protocol.document import parse_results
+from perfwaterfall.protocol.parsing import parse_results
 from perfwaterfall.store import bundle as bundles
 from tests.faults.tools import FAKE
 from tests.helpers.cli import run_cli

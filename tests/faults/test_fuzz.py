@@ -29,7 +29,9 @@ from perfwaterfall.flamegraph.svg import to_svg
 from perfwaterfall.flamegraph.tree import diff_flamegraph
 from perfwaterfall.profile.movers import movers
 from perfwaterfall.profile.rounds import ProfileData
-from perfwaterfall.protocol.document import RoundResult, load_results, loads_json, parse_results
+from perfwaterfall.protocol.document import RoundResult
+from perfwaterfall.protocol.loading import load_results, loads_json
+from perfwaterfall.protocol.parsing import parse_results
 from perfwaterfall.protocol.sanitize import UNSAFE
 from perfwaterfall.store import bundle as bundles
 from tests.faults.fuzz_inputs import (

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from perfwaterfall.errors import InvalidDocument
 from perfwaterfall.otel.convert import spans_to_document
 from perfwaterfall.otel.decode import Span, decode_body, decode_json
-from perfwaterfall.protocol.document import parse_results
+from perfwaterfall.protocol.parsing import parse_results
 from perfwaterfall.protocol.sanitize import UNSAFE
 
 FUZZ = settings(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from perfwaterfall.protocol.document import parse_results
+from perfwaterfall.protocol.parsing import parse_results
 from scenarios.hop_parts import JPEG_PARTS, RAW_PARTS, hop_parts
 from tests.scenarios.conftest import harness
 

@@ -10,7 +10,7 @@ import pytest
 from perfwaterfall.errors import InvalidDocument
 from perfwaterfall.history.cache import CacheKey, MeasurementCache, TaggedRound, clear
 from perfwaterfall.history.pairing import paired_rounds
-from perfwaterfall.protocol.document import parse_results
+from perfwaterfall.protocol.parsing import parse_results
 from perfwaterfall.store.machine import MachineInfo
 from tests.helpers import fake_results
 

@@ -10,8 +10,8 @@ import pytest
 from perfwaterfall.cli.init import STARTER, init_repository
 from perfwaterfall.errors import UsageError
 from perfwaterfall.kit import Scenario, record
-from perfwaterfall.protocol.document import parse_results
 from perfwaterfall.protocol.harness_spec import load_harness_spec
+from perfwaterfall.protocol.parsing import parse_results
 
 EXISTING = '[project]\nname = "mine"  # keep this comment\n\n[tool.ruff]\nline-length = 99'
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from perfwaterfall.kit import KitError, Recorder, Scenario, record
 from perfwaterfall.kit.cli import run_protocol
-from perfwaterfall.protocol.document import parse_results, parse_scenario_list
+from perfwaterfall.protocol.parsing import parse_results, parse_scenario_list
 
 
 def pipeline(rec: Recorder) -> None:

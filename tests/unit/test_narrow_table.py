@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from perfwaterfall.analysis.build import build_report
-from perfwaterfall.present import tables
+from perfwaterfall.present import pipeline_summary, tables
 from perfwaterfall.store import bundle as bundles
 from tests.helpers.cli import run_cli_process
 
@@ -20,7 +20,7 @@ def numbers_in_cells(name: str) -> set[str]:
     """Every number the summary table holds, as its cells spell it ('→ 33.4' gives 33.4)."""
     report = build_report(bundles.load(FIXTURES / f"{name}.bundle.json"), threshold_pct=2.0)
     found = set()
-    for row in tables.summary(report.comparison).rows:
+    for row in pipeline_summary.summary(report.comparison).rows:
         for cell in row:
             if isinstance(cell, tables.Value):
                 texts = (cell.before, cell.after or "", cell.mark)

@@ -14,7 +14,7 @@ import pytest
 from perfwaterfall.errors import InvalidDocument
 from perfwaterfall.otel.convert import spans_to_document
 from perfwaterfall.otel.decode import KIND_CONSUMER, KIND_PRODUCER
-from perfwaterfall.protocol.document import parse_results
+from perfwaterfall.protocol.parsing import parse_results
 from tests.unit.otel_spans import span
 
 FLOW_MS = 3.0  # mq.send waits this long for the downstream request

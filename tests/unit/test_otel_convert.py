@@ -9,7 +9,7 @@ import pytest
 from perfwaterfall.errors import InvalidDocument
 from perfwaterfall.otel.convert import WARMUP_ATTRIBUTE, span_kind, spans_to_document
 from perfwaterfall.otel.decode import Span
-from perfwaterfall.protocol.document import parse_results
+from perfwaterfall.protocol.parsing import parse_results
 from tests.unit.otel_spans import MS, span
 
 

@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 from perfwaterfall.analysis.comparison import summarize_round
-from perfwaterfall.protocol.document import parse_results
+from perfwaterfall.protocol.parsing import parse_results
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "harness-protocol.md"
 

@@ -3,12 +3,9 @@ import json
 import pytest
 
 from perfwaterfall.errors import InvalidDocument
-from perfwaterfall.protocol.document import (
-    SCHEMA_V1,
-    loads_json,
-    parse_results,
-    parse_scenario_list,
-)
+from perfwaterfall.protocol.document import SCHEMA_V1
+from perfwaterfall.protocol.loading import loads_json
+from perfwaterfall.protocol.parsing import parse_results, parse_scenario_list
 
 
 def doc(**overrides):

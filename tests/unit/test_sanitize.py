@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from perfwaterfall.errors import InvalidDocument
-from perfwaterfall.protocol.document import parse_results, parse_scenario_list
+from perfwaterfall.protocol.parsing import parse_results, parse_scenario_list
 from perfwaterfall.protocol.sanitize import shown, shown_lines
 
 UNSAFE = (

@@ -5,7 +5,8 @@ import json
 import pytest
 
 from perfwaterfall.errors import InvalidDocument
-from perfwaterfall.protocol.document import SCHEMA_V1, Stage, parse_results
+from perfwaterfall.protocol.document import SCHEMA_V1, Stage
+from perfwaterfall.protocol.parsing import parse_results
 from tests.unit.builders import HOP_PARTS, nested_rounds
 
 
@@ -296,7 +297,7 @@ def test_a_sweep_shows_each_hop_by_part_next_to_the_whole_hop():
 
     from perfwaterfall.analysis.build import build_sweep
     from perfwaterfall.export.markdown import sweep_to_markdown
-    from perfwaterfall.present import tables
+    from perfwaterfall.present import sweep_by_value
     from perfwaterfall.present.tables import Mark, Value
     from perfwaterfall.render.sweep import print_sweep
     from perfwaterfall.render.terminal import plain_text
@@ -312,7 +313,7 @@ def test_a_sweep_shows_each_hop_by_part_next_to_the_whole_hop():
     )
     two = bundle({"4k_raw": sides[0].rounds["4k_raw"]}, {"4k_raw": sides[1].rounds["4k_raw"]})
     sweep = build_sweep(replace(two, sides=sides), key="T", threshold_pct=2.0)
-    (hop,) = tables.sweep_parts(sweep, "4k_raw")  # hop 2 has no parts: no table
+    (hop,) = sweep_by_value.sweep_parts(sweep, "4k_raw")  # hop 2 has no parts: no table
     assert hop.title == "4k_raw · hop 1 by part · sweep of T"
     assert [c.header for c in hop.columns] == ["T", "hop 1 (whole)", "serialize", "send"]
     first, memoryview, again = hop.rows

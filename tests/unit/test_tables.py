@@ -11,7 +11,14 @@ from perfwaterfall.analysis.build import build_sweep
 from perfwaterfall.analysis.comparison import Comparison
 from perfwaterfall.analysis.stats import Verdict
 from perfwaterfall.export import markdown
-from perfwaterfall.present import tables
+from perfwaterfall.present import (
+    change_cells,
+    gain_bar,
+    pipeline_summary,
+    run_table,
+    sweep_by_value,
+    tables,
+)
 from perfwaterfall.present.tables import Column, Gain, Mark, Name, Table, Value
 from perfwaterfall.render import summary
 from perfwaterfall.store.bundle import BundleSide
@@ -20,7 +27,7 @@ from tests.unit.builders import ladder_bundle, ladder_comparison, ref
 
 def test_summary_of_the_ladder_holds_every_cell():
     comparison = ladder_comparison()
-    table = tables.summary(comparison)
+    table = pipeline_summary.summary(comparison)
     assert [c.header for c in table.columns] == [
         "Pipeline",
         "Frame time",
@@ -55,9 +62,9 @@ def test_summary_of_the_ladder_holds_every_cell():
 def test_per_hop_has_no_mark_when_the_hop_counts_differ():
     comparison = ladder_comparison()
     sc = replace(comparison.scenarios[0], head_hops=1)
-    row = tables.summary(Comparison((sc,), comparison.threshold_pct)).rows[0]
+    row = pipeline_summary.summary(Comparison((sc,), comparison.threshold_pct)).rows[0]
     assert row[3] == Value("17.4", "13.2")
-    assert tables.summary(Comparison((sc,), 2.0)).caption == ""  # no geomean of one
+    assert pipeline_summary.summary(Comparison((sc,), 2.0)).caption == ""  # no geomean of one
 
 
 def test_sweep_rows_are_each_value_against_the_first():
@@ -68,7 +75,7 @@ def test_sweep_rows_are_each_value_against_the_first():
         for i, (value, side) in enumerate([("copy", base), ("nocopy", head), ("copy", base)])
     )
     sweep = build_sweep(replace(bundle, sides=sides), key="T", threshold_pct=2.0)
-    first, second = tables.sweep(sweep)
+    first, second = sweep_by_value.sweep(sweep)
     assert first.title == "4k_raw · 4K native, 2 filters, raw · sweep of T"
     assert first.columns[0].header == "T"
     assert first.rows == (
@@ -96,7 +103,7 @@ def test_sweep_rows_are_each_value_against_the_first():
 
 def test_one_side_is_medians_without_changes():
     bundle = ladder_bundle()
-    table = tables.side(replace(bundle, sides=bundle.sides[:1]))
+    table = run_table.side(replace(bundle, sides=bundle.sides[:1]))
     assert table.title == "main a1b2c3d · 5 frames × 5 rounds"
     assert table.rows == (
         (Name("4k_raw"), *map(Value, ("55.0", "34.9", "17.4", "18.2"))),
@@ -106,10 +113,10 @@ def test_one_side_is_medians_without_changes():
 
 def test_fps_gain_is_max_fps_after_against_before():
     sc = ladder_comparison().scenarios[0]
-    assert tables.fps_gain(sc) == pytest.approx((sc.head_fps / sc.base_fps - 1) * 100)
-    assert tables.mark(tables.fps_gain(sc), sc.frame) == "+64.7%"
-    assert tables.fps_gain(replace(sc, frame=_frame_of(sc, 0.0, 5.0))) == 0.0
-    assert tables.fps_gain(replace(sc, frame=_frame_of(sc, 5e-324, 5e-324))) == 0.0
+    assert change_cells.fps_gain(sc) == pytest.approx((sc.head_fps / sc.base_fps - 1) * 100)
+    assert change_cells.mark(change_cells.fps_gain(sc), sc.frame) == "+64.7%"
+    assert change_cells.fps_gain(replace(sc, frame=_frame_of(sc, 0.0, 5.0))) == 0.0
+    assert change_cells.fps_gain(replace(sc, frame=_frame_of(sc, 5e-324, 5e-324))) == 0.0
 
 
 def _frame_of(sc, base_ms: float, head_ms: float):
@@ -129,11 +136,11 @@ def test_the_gain_bar_is_finite_and_never_longer_than_its_axis():
     sc = ladder_comparison().scenarios[0]
     new = _frame_of(sc, 0.0, 5.0)
     assert math.isinf(new.percent)
-    assert tables.gain(new, 10.0) == Gain("slower", 10.0, 10.0)
-    assert tables.gain(sc.frame, 50.0) == Gain(
+    assert gain_bar.gain(new, 10.0) == Gain("slower", 10.0, 10.0)
+    assert gain_bar.gain(sc.frame, 50.0) == Gain(
         "faster", abs(sc.frame.percent), 50.0, "-40.3% … -38.7%"
     )
-    huge = tables.gain(sc.frame, 1e308)
+    huge = gain_bar.gain(sc.frame, 1e308)
     assert (
         math.isfinite(128 * huge.scale) and huge.size / huge.scale == abs(sc.frame.percent) / 1e308
     )
@@ -143,9 +150,9 @@ def test_the_bar_axis_ignores_new_and_has_a_floor():
     comparison = ladder_comparison()
     sc = comparison.scenarios[0]
     with_new = Comparison((sc, replace(sc, frame=_frame_of(sc, 0.0, 5.0))), 2.0)
-    assert tables.gain_scale(with_new) == abs(sc.frame.percent)
-    assert tables.gain_scale(Comparison((comparison.scenarios[1],), 2.0)) == 10.0
-    assert tables.gain_scale(Comparison((), 0.0)) == 1.0
+    assert gain_bar.gain_scale(with_new) == abs(sc.frame.percent)
+    assert gain_bar.gain_scale(Comparison((comparison.scenarios[1],), 2.0)) == 10.0
+    assert gain_bar.gain_scale(Comparison((), 0.0)) == 1.0
 
 
 def test_every_verdict_has_a_style_and_a_markup():
