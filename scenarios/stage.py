@@ -36,36 +36,19 @@ from scenarios.hop_parts import hop_parts
 from scenarios.link import Link, LinkClosed, open_link
 from scenarios.stage_config import CONTROL_HWM, StageConfig
 from scenarios.transport import Endpoint, EndpointInfo, Meta, open_endpoint, owns_pool
+from scenarios.work import simulate_work
 
 PR_SET_PDEATHSIG = 1
 # Frame sockets queue at most this many messages: a queue of 24 MB frames stays bounded.
 FRAME_HWM = 2
 # On a clean stop the last message ("stop") must not be dropped; on any other exit it may.
 STOP_LINGER_MS = 1000
-# The last part of a simulated sleep that is spun instead (simulate_work).
-SPIN_TAIL_NS = 200_000
 
 now = time.perf_counter_ns
 
 
 class StageError(Exception):
     """A stage found something wrong (a bad frame): one line, exit status 1."""
-
-
-def simulate_work(deadline_ns: int, mode: str, spin_tail_ns: int = SPIN_TAIL_NS) -> None:
-    """Stand in for a filter's work until ``deadline_ns``: a sleep, or a busy spin (cpu).
-
-    A sleep is spun for its last ``spin_tail_ns``: a sleep alone ends late by the timer
-    slack and the wake-up (a median of 150 us here), an amount that varies with the
-    machine and would be measured as the filter's time; a spin ends within microseconds.
-    """
-    if mode == "cpu":
-        spin_tail_ns = deadline_ns - now()
-    remaining = deadline_ns - now() - spin_tail_ns
-    if remaining > 0:
-        time.sleep(remaining / 1e9)
-    while now() < deadline_ns:
-        pass
 
 
 def verify_frame(meta: Meta, image: np.ndarray, *, jpeg: bool, hops: int, where: str) -> None:

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from scenarios.stage import SPIN_TAIL_NS, simulate_work
+from scenarios.work import SPIN_TAIL_NS, simulate_work
 
 
 @pytest.mark.parametrize(
