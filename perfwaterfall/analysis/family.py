@@ -1,0 +1,76 @@
+"""One comparison's quantities judged together: a shared variance prior, a shared budget.
+
+Every quantity a comparison reports (each pipeline's frame time and IPC, every stage on
+both sides, every sub-stage) is one claim a reader may act on ("serialize got slower"),
+so all of them are one family: an A/A comparison calls any of them real with
+probability at most ALPHA. Three steps:
+
+1. each quantity's paired changes and their variance;
+2. the family's variance prior from all of them (moderation.py), so that each
+   quantity's interval has the family's degrees of freedom as well as its own;
+3. the levels, by gatekeeping from the frame times to what explains them
+   (gatekeeping.py), then each verdict at the level it ended with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from perfwaterfall.analysis.gatekeeping import Hypothesis, final_weights
+from perfwaterfall.analysis.moderation import Prior, Spread, fit_prior
+from perfwaterfall.analysis.paired import p_value, paired_sample
+from perfwaterfall.analysis.stats import Change
+from perfwaterfall.analysis.verdict import Design, judge
+
+# "frame", "ipc", or a stage's path (a sub-stage's path has its parents first)
+QuantityKey = str | tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One quantity to judge: its pipeline, whether it is that pipeline's frame time,
+    its per-round values on each side, its equivalence margin and absolute floor."""
+
+    pipeline: int
+    frame: bool
+    base: Sequence[float]
+    head: Sequence[float]
+    threshold_pct: float
+    floor: float = 0.0
+
+
+@dataclass(frozen=True)
+class FamilyJudgement:
+    changes: list[Change]
+    prior: Prior
+
+
+def judge_family(quantities: Sequence[Quantity], design: Design) -> FamilyJudgement:
+    """Each quantity's verdict, in order, at the level the family's procedure gave it."""
+    samples = [paired_sample(q.base, q.head) for q in quantities]
+    prior = fit_prior([Spread(s.variance, s.df, s.size) for s in samples if s is not None])
+    hypotheses = []
+    for q, sample in zip(quantities, samples, strict=True):
+        hypotheses.append(
+            Hypothesis(
+                pipeline=q.pipeline,
+                frame=q.frame,
+                weight=design.detection_alpha(frame=q.frame) / design.alpha_per_look,
+                p_value=1.0 if sample is None else p_value(sample, prior=prior),
+            )
+        )
+    weights = final_weights(hypotheses, design.alpha_per_look)
+    changes = [
+        judge(
+            q.base,
+            q.head,
+            detection_alpha=design.alpha_per_look * weight,
+            equivalence_alpha=design.equivalence_alpha,
+            threshold_pct=q.threshold_pct,
+            floor=q.floor,
+            prior=prior,
+        )
+        for q, weight in zip(quantities, weights, strict=True)
+    ]
+    return FamilyJudgement(changes=changes, prior=prior)
