@@ -1,4 +1,4 @@
-""""detects ≥X%": the noncentral t written out, held to scipy, and the figure shown held
+""" "detects ≥X%": the noncentral t written out, held to scipy, and the figure shown held
 to the change that a seeded simulation finds 4 times in 5."""
 
 import math
