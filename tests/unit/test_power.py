@@ -1,5 +1,5 @@
-""" "detects ≥X%": the noncentral t written out, held to scipy, and the figure shown held
-to the change that a seeded simulation finds 4 times in 5."""
+"""The "detects ≥X%" figure: the noncentral t written out, held to scipy, and the
+figure shown held to the change that a seeded simulation finds 4 times in 5."""
 
 import math
 import random
