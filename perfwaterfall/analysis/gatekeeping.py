@@ -7,11 +7,13 @@ Here the frame times start with FRAME_SHARE of ALPHA between them and the explan
 it moves no frame. When a frame is found real its share is handed on, split equally, to
 its own pipeline's explanations not yet found real; an explanation found real hands its
 share on to its siblings. This is a graphical procedure (Bretz, Maurer, Brannath and
-Posch 2009) of weighted Bonferroni tests, and like them it holds the family-wise error
-at ALPHA under any dependence between the quantities: a false "real" can only be
-drawn at a level some true null would have had without the passing on, and the weights
-never sum above one. Attribution then costs the frame nothing: the frame has its level
-whatever the pipeline reports, and the parts are tested hard only where the frame moved.
+Posch 2009) of weighted Bonferroni tests: weight moves only away from a quantity found
+real, and the weights of those still open never sum above one, so by the closure
+principle every set of true nulls is tested at a total level of at most ALPHA, and the
+family-wise error holds under any dependence between the quantities. Attribution then
+costs the frame nothing: the frame has its level whatever the pipeline reports, and
+the parts are tested at a wider level exactly where the frame moved. The price: a
+part whose frame did not move starts from a fifth of ALPHA (it was half before).
 """
 
 from __future__ import annotations
