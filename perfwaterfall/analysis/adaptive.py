@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from perfwaterfall.analysis.comparison import Comparison, compare_family
-from perfwaterfall.analysis.moderation import NONE
+from perfwaterfall.analysis.moderation import NO_FAMILY
 from perfwaterfall.analysis.paired import paired_sample
 from perfwaterfall.analysis.stats import Change, Verdict
 from perfwaterfall.analysis.tdist import t_quantile
@@ -87,7 +87,8 @@ def _futility(what: str, change: Change, comparison: Comparison, maximum: int) -
     design, detection = comparison.design, change.detection
     if sample is None or design is None or detection is None or maximum <= sample.pairs:
         return None
-    prior = comparison.prior or NONE
+    family = comparison.prior or NO_FAMILY
+    prior = family.for_kind("frame" if what == "frame time" else "ipc")
     variance, df = prior.moderate(sample.variance, sample.df, sample.size)
     df_max = df + (maximum - sample.pairs)
     se_max = math.sqrt(variance / maximum)

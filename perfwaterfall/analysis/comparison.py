@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from perfwaterfall.analysis.family import Quantity, QuantityKey, judge_family
-from perfwaterfall.analysis.moderation import Prior
+from perfwaterfall.analysis.moderation import FamilyPrior
 from perfwaterfall.analysis.stats import Change, geometric_mean
 from perfwaterfall.analysis.verdict import Design
 from perfwaterfall.protocol.document import RoundResult, Stage
@@ -93,7 +93,7 @@ class Comparison:
     scenarios: tuple[ScenarioComparison, ...]
     threshold_pct: float
     design: Design | None = None  # the family the verdicts' levels were set for
-    prior: Prior | None = None  # the variance prior every quantity was moderated toward
+    prior: FamilyPrior | None = None  # the variance prior each quantity was moderated toward
 
     @property
     def geomean_ratio(self) -> float | None:
@@ -167,6 +167,7 @@ def _measure(
             [r.ipc_ms for r in h_sum],
             ipc_threshold_pct(threshold_pct, b_frame, b_ipc),
             MIN_STAGE_EFFECT_MS,
+            kind="ipc",
         ),
     }
     for st in _all_stages(base, head):

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from perfwaterfall.analysis.gatekeeping import Hypothesis, final_weights
-from perfwaterfall.analysis.moderation import Prior, Spread, fit_prior
+from perfwaterfall.analysis.moderation import FamilyPrior, Spread, fit_prior
 from perfwaterfall.analysis.paired import p_value, paired_sample
 from perfwaterfall.analysis.stats import Change
 from perfwaterfall.analysis.verdict import Design, judge
@@ -38,18 +38,29 @@ class Quantity:
     head: Sequence[float]
     threshold_pct: float
     floor: float = 0.0
+    kind: str = "part"  # "frame", "ipc" or "part": whose variance level it shares
+
+    def __post_init__(self) -> None:
+        if self.frame:
+            object.__setattr__(self, "kind", "frame")
 
 
 @dataclass(frozen=True)
 class FamilyJudgement:
     changes: list[Change]
-    prior: Prior
+    prior: FamilyPrior
 
 
 def judge_family(quantities: Sequence[Quantity], design: Design) -> FamilyJudgement:
     """Each quantity's verdict, in order, at the level the family's procedure gave it."""
     samples = [paired_sample(q.base, q.head) for q in quantities]
-    prior = fit_prior([Spread(s.variance, s.df, s.size) for s in samples if s is not None])
+    prior = fit_prior(
+        [
+            Spread(s.variance, s.df, s.size, q.kind)
+            for q, s in zip(quantities, samples, strict=True)
+            if s is not None
+        ]
+    )
     hypotheses = []
     for q, sample in zip(quantities, samples, strict=True):
         hypotheses.append(
@@ -57,7 +68,7 @@ def judge_family(quantities: Sequence[Quantity], design: Design) -> FamilyJudgem
                 pipeline=q.pipeline,
                 frame=q.frame,
                 weight=design.detection_alpha(frame=q.frame) / design.alpha_per_look,
-                p_value=1.0 if sample is None else p_value(sample, prior=prior),
+                p_value=1.0 if sample is None else p_value(sample, prior=prior.for_kind(q.kind)),
             )
         )
     weights = final_weights(hypotheses, design.alpha_per_look)
@@ -69,7 +80,7 @@ def judge_family(quantities: Sequence[Quantity], design: Design) -> FamilyJudgem
             equivalence_alpha=design.equivalence_alpha,
             threshold_pct=q.threshold_pct,
             floor=q.floor,
-            prior=prior,
+            prior=prior.for_kind(q.kind),
         )
         for q, weight in zip(quantities, weights, strict=True)
     ]

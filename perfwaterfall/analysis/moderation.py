@@ -13,10 +13,13 @@ family's degrees of freedom. Under the prior the moderated t is exactly Student'
 with ``d + d0`` degrees of freedom, so the levels hold.
 
 The family is not one kind of thing: a 0.1 ms hop varies by a larger fraction than a
-35 ms frame. A single s0² would pull the frame's variance up toward the stages', and
-cost the frame what it should gain. So, as limma-trend, the prior's log scale is a
-straight line in the log of each quantity's size (its base median in ms), fitted to
-the same moment equations; d0 is what the scatter around that line leaves.
+35 ms frame, and a frame (a sum of stages) is quieter than a stage of its size. A
+single s0² would pull the frame's variance up toward the stages', and cost the frame
+what it should gain. So, as limma with covariates, the prior's log scale has a level
+per kind (frame times, IPC, parts) and a common slope in the log of each quantity's
+size (its base median in ms), fitted to the same moment equations; d0 is what the
+scatter around those lines leaves. A kind with fewer than MIN_KIND members in the
+family (the one frame of a one-pipeline compare) is not moderated at all.
 
 Guards: fewer than ``MIN_FAMILY`` usable variances cannot say how far they scatter,
 and nothing is moderated (``d0 = 0``: the plain paired t). When the variances scatter
@@ -31,6 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 MIN_FAMILY = 5  # usable variances needed before the family's scatter means anything
+MIN_KIND = 3  # members a kind needs for a level of its own
 
 
 @dataclass(frozen=True)
@@ -61,25 +65,51 @@ NONE = Prior(df=0.0, intercept=0.0)
 
 
 @dataclass(frozen=True)
+class FamilyPrior:
+    """One d0 and one slope for the family, and each kind's own level (frame times are
+    quieter than a hop of the same size would suggest)."""
+
+    df: float
+    slope: float
+    intercepts: tuple[tuple[str, float], ...]
+
+    def for_kind(self, kind: str) -> Prior:
+        """The prior of one kind; none for a kind too rare in this family to have one."""
+        level = dict(self.intercepts).get(kind)
+        return NONE if level is None else Prior(df=self.df, intercept=level, slope=self.slope)
+
+
+NO_FAMILY = FamilyPrior(df=0.0, slope=0.0, intercepts=())
+
+
+@dataclass(frozen=True)
 class Spread:
-    """One quantity's own variance, its degrees of freedom and its size (base median)."""
+    """One quantity's own variance, its degrees of freedom, its size (base median) and
+    its kind ("frame", "ipc" or "part")."""
 
     variance: float
     df: float
     size: float | None = None
+    kind: str = "part"
 
 
-def fit_prior(spreads: Sequence[Spread]) -> Prior:
-    """limma's fitFDist with log size as its covariate (a straight line where limma fits a
-    spline), from each quantity's own spread; ``NONE`` when the family is too small."""
+def fit_prior(spreads: Sequence[Spread]) -> FamilyPrior:
+    """limma's fitFDist with covariates: log size (a straight line where limma fits a
+    spline) and a level per kind; ``NO_FAMILY`` when the family is too small. A kind with
+    fewer than MIN_KIND members has no level of its own: its quantities are judged on
+    their own variance (one pipeline's frame is no family)."""
     usable = [s for s in spreads if math.isfinite(s.variance) and s.variance > 0 and s.df > 0]
+    counts = {k: sum(s.kind == k for s in usable) for k in {s.kind for s in usable}}
+    usable = [s for s in usable if counts[s.kind] >= MIN_KIND]
     if len(usable) < MIN_FAMILY:
-        return NONE
+        return NO_FAMILY
     x = [math.log(s.size) if s.size is not None and s.size > 0 else 0.0 for s in usable]
     e = [math.log(s.variance) - digamma(s.df / 2) + math.log(s.df / 2) for s in usable]
-    intercept, slope = _line(x, e)
-    fitted = [intercept + slope * xi for xi in x]
-    free = len(e) - (2 if slope else 1)
+    levels, slope = _lines([s.kind for s in usable], x, e)
+    fitted = [levels[s.kind] + slope * xi for s, xi in zip(usable, x, strict=True)]
+    free = len(e) - len(levels) - (1 if slope else 0)
+    if free < 2:
+        return NO_FAMILY
     spread = math.fsum((ei - fi) ** 2 for ei, fi in zip(e, fitted, strict=True)) / free
     spread -= math.fsum(trigamma(s.df / 2) for s in usable) / len(usable)
     pooled_df = math.fsum(s.df for s in usable)
@@ -87,17 +117,28 @@ def fit_prior(spreads: Sequence[Spread]) -> Prior:
     # Sampling explains all the scatter (limma's d0 = inf): the prior is then worth what
     # it was estimated from, the family's pooled degrees of freedom, and no more.
     d0 = min(d0, pooled_df)
-    return Prior(df=d0, intercept=intercept + digamma(d0 / 2) - math.log(d0 / 2), slope=slope)
+    shift = digamma(d0 / 2) - math.log(d0 / 2)
+    return FamilyPrior(
+        df=d0, slope=slope, intercepts=tuple((k, v + shift) for k, v in sorted(levels.items()))
+    )
 
 
-def _line(x: Sequence[float], y: Sequence[float]) -> tuple[float, float]:
-    """Least squares y = a + b x; a flat line when x does not vary."""
-    mx, my = math.fsum(x) / len(x), math.fsum(y) / len(y)
-    sxx = math.fsum((xi - mx) ** 2 for xi in x)
+def _lines(
+    kinds: Sequence[str], x: Sequence[float], y: Sequence[float]
+) -> tuple[dict[str, float], float]:
+    """Least squares y = a[kind] + b x: parallel lines, b from the deviations within each
+    kind; flat when x does not vary within any kind."""
+    groups: dict[str, list[int]] = {}
+    for i, k in enumerate(kinds):
+        groups.setdefault(k, []).append(i)
+    mean_x = {k: math.fsum(x[i] for i in ix) / len(ix) for k, ix in groups.items()}
+    mean_y = {k: math.fsum(y[i] for i in ix) / len(ix) for k, ix in groups.items()}
+    sxx = math.fsum((x[i] - mean_x[k]) ** 2 for k, ix in groups.items() for i in ix)
     if sxx < 1e-12:
-        return my, 0.0
-    slope = math.fsum((xi - mx) * (yi - my) for xi, yi in zip(x, y, strict=True)) / sxx
-    return my - slope * mx, slope
+        return mean_y, 0.0
+    sxy = math.fsum((x[i] - mean_x[k]) * (y[i] - mean_y[k]) for k, ix in groups.items() for i in ix)
+    slope = sxy / sxx
+    return {k: mean_y[k] - slope * mean_x[k] for k in groups}, slope
 
 
 def digamma(x: float) -> float:

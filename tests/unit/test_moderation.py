@@ -9,7 +9,7 @@ import pytest
 from scipy.special import digamma, polygamma
 
 from perfwaterfall.analysis import moderation
-from perfwaterfall.analysis.moderation import NONE, Prior, Spread, fit_prior
+from perfwaterfall.analysis.moderation import NO_FAMILY, NONE, Prior, Spread, fit_prior
 from perfwaterfall.analysis.paired import p_value, paired_sample
 
 
@@ -25,32 +25,45 @@ def trigamma_inverse(y: float) -> float:
     return x
 
 
-def reference_fit(variances, dfs, sizes):
-    """fitFDist as limma writes it, with a linear covariate in place of its spline."""
+def reference_fit(variances, dfs, sizes, kinds):
+    """fitFDist as limma writes it, its covariate a level per kind and a slope in log size
+    (where limma fits a spline), solved by numpy's least squares."""
     x = np.log(np.asarray(sizes, dtype=float))
     df1 = np.asarray(dfs, dtype=float)
     e = np.log(np.asarray(variances)) - digamma(df1 / 2) + np.log(df1 / 2)
-    design = np.column_stack([np.ones_like(x), x])
+    names = sorted(set(kinds))
+    dummies = [np.array([k == name for k in kinds], dtype=float) for name in names]
+    design = np.column_stack([*dummies, x])
     coef, *_ = np.linalg.lstsq(design, e, rcond=None)
     fitted = design @ coef
-    evar = np.sum((e - fitted) ** 2) / (len(e) - 2) - np.mean(polygamma(1, df1 / 2))
+    evar = np.sum((e - fitted) ** 2) / (len(e) - design.shape[1]) - np.mean(polygamma(1, df1 / 2))
     d0 = 2 * trigamma_inverse(evar)
     return d0, fitted + digamma(d0 / 2) - np.log(d0 / 2), coef
 
 
-def test_the_prior_is_limmas_fitfdist_with_a_size_trend():
+def test_the_prior_is_limmas_fitfdist_with_a_level_per_kind_and_a_size_trend():
     rng = np.random.default_rng(5)
-    sizes = np.exp(rng.uniform(np.log(0.1), np.log(40), 40))
-    truth = 0.03**2 * sizes**-0.5 * 6 / rng.chisquare(6, 40)
-    dfs = rng.choice([4, 7], 40)
+    kinds = ["frame"] * 6 + ["ipc"] * 6 + ["part"] * 40 + ["rare"] * 2
+    n = len(kinds)
+    sizes = np.exp(rng.uniform(np.log(0.1), np.log(40), n))
+    level = np.array([{"frame": 0.3, "ipc": 3.0}.get(k, 1.0) for k in kinds])
+    truth = level * 0.03**2 * sizes**-0.5 * 6 / rng.chisquare(6, n)
+    dfs = rng.choice([4, 7], n)
     variances = truth * rng.chisquare(dfs) / dfs
-    prior = fit_prior([Spread(v, d, s) for v, d, s in zip(variances, dfs, sizes, strict=True)])
-    d0, log_scale, coef = reference_fit(variances, dfs, sizes)
+    family = fit_prior(
+        [Spread(v, d, s, k) for v, d, s, k in zip(variances, dfs, sizes, kinds, strict=True)]
+    )
+    fitted = [i for i, k in enumerate(kinds) if k != "rare"]  # two are too few for a level
+    d0, log_scale, coef = reference_fit(
+        variances[fitted], dfs[fitted], sizes[fitted], [kinds[i] for i in fitted]
+    )
     assert 1 < d0 < 100  # a finite estimate: the reference below is the formula, not the cap
-    assert prior.df == pytest.approx(d0, rel=1e-6)
-    assert prior.slope == pytest.approx(coef[1], rel=1e-9)
-    for size, expected in zip(sizes, log_scale, strict=True):
-        assert math.log(prior.scale(size)) == pytest.approx(expected, rel=1e-6, abs=1e-9)
+    assert family.df == pytest.approx(d0, rel=1e-6)
+    assert family.slope == pytest.approx(coef[-1], rel=1e-9)
+    for i, expected in zip(fitted, log_scale, strict=True):
+        prior = family.for_kind(kinds[i])
+        assert math.log(prior.scale(sizes[i])) == pytest.approx(expected, rel=1e-6, abs=1e-9)
+    assert family.for_kind("rare") is NONE
 
 
 def test_special_functions_match_scipy():
@@ -68,11 +81,14 @@ def test_the_moderated_variance_weighs_the_prior_by_its_degrees_of_freedom():
 
 
 def test_too_small_a_family_or_no_spread_falls_back_or_pools():
-    assert fit_prior([Spread(1.0, 4, 1.0)] * 4) is NONE
-    assert fit_prior([Spread(0.0, 4, 1.0)] * 10) is NONE  # nothing varied: no scale
+    assert fit_prior([Spread(1.0, 4, 1.0)] * 4) is NO_FAMILY
+    assert fit_prior([Spread(0.0, 4, 1.0)] * 10) is NO_FAMILY  # nothing varied: no scale
+    # One pipeline's frame is no family: it keeps its own variance and df.
+    one_frame = fit_prior([Spread(1.0, 4, 30.0, "frame"), *[Spread(2.0, 4, 1.0)] * 10])
+    assert one_frame.for_kind("frame").moderate(1.0, 4) == (1.0, 4)
     # Identical variances scatter less than sampling would: limma's d0 is infinite, and
     # the prior is worth the family's pooled degrees of freedom, no more.
-    same = fit_prior([Spread(2.0, 4, 1.0)] * 10)
+    same = fit_prior([Spread(2.0, 4, 1.0)] * 10).for_kind("part")
     assert same.df == 40
     assert same.moderate(2.0, 4, 1.0)[0] == pytest.approx(
         (40 * same.scale(1.0) + 4 * 2.0) / 44, rel=1e-12
@@ -89,7 +105,7 @@ def _null_p_values(rng: random.Random, families: int, d0: float, pairs: int) -> 
             base = [20.0 * math.exp(rng.gauss(0, sd)) for _ in range(pairs)]
             head = [20.0 * math.exp(rng.gauss(0, sd)) for _ in range(pairs)]
             samples.append(paired_sample(base, head))
-        prior = fit_prior([Spread(s.variance, s.df, s.size) for s in samples])
+        prior = fit_prior([Spread(s.variance, s.df, s.size) for s in samples]).for_kind("part")
         out += [p_value(s, prior=prior) for s in samples]
     return out
 
@@ -113,5 +129,5 @@ def test_a_family_under_the_prior_lends_each_quantity_its_degrees_of_freedom():
         sd = 0.03 * math.sqrt(10 / rng.gammavariate(5, 2))
         base = [20.0 * math.exp(rng.gauss(0, sd)) for _ in range(5)]
         samples.append(paired_sample(base, [b * math.exp(rng.gauss(0, sd)) for b in base]))
-    prior = fit_prior([Spread(s.variance, s.df, s.size) for s in samples])
+    prior = fit_prior([Spread(s.variance, s.df, s.size) for s in samples]).for_kind("part")
     assert 4 < prior.df < 40  # the truth is 10; far more than the plain t's nothing

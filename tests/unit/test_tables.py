@@ -39,7 +39,7 @@ def test_summary_of_the_ladder_holds_every_cell():
             Value("34.9", "13.2", "-62.4%", "faster"),
             Value("17.4", "6.58", "-62.4%", "faster"),
             Value("18.2", "29.9", "+64.7%", "faster"),
-            Gain("faster", largest, largest, "-40.1% … -38.9%"),
+            Gain("faster", largest, largest, "-40.2% … -38.8%"),
         ),
         (
             Name("480p_raw", "480p, 3 filters, raw"),
@@ -47,7 +47,7 @@ def test_summary_of_the_ladder_holds_every_cell():
             Value("0.903", "0.879", "~ -1.9%", "same"),
             Value("0.301", "0.293", "~ -1.9%", "same"),
             Value("82.5", "82.8", "~ +0.5%", "same"),
-            Gain("same", same, largest, "±0.6%", "detects ≥0.6%"),
+            Gain("same", same, largest, "±0.6%", "detects ≥0.8%"),
         ),
     )
 
@@ -131,7 +131,7 @@ def test_the_gain_bar_is_finite_and_never_longer_than_its_axis():
     assert math.isinf(new.percent)
     assert tables.gain(new, 10.0) == Gain("slower", 10.0, 10.0)
     assert tables.gain(sc.frame, 50.0) == Gain(
-        "faster", abs(sc.frame.percent), 50.0, "-40.1% … -38.9%"
+        "faster", abs(sc.frame.percent), 50.0, "-40.2% … -38.8%"
     )
     huge = tables.gain(sc.frame, 1e308)
     assert (
