@@ -20,6 +20,9 @@ from perfwaterfall.protocol.document import RoundResult
 
 # The standard error of a median of n normal values is about sqrt(pi / 2) sd / sqrt(n).
 _MEDIAN_SE = math.sqrt(math.pi / 2)
+# What starting a round costs before its first frame (interpreters and imports of every
+# stage process), as measured for issue 21 on this project's 2-vCPU machine.
+ROUND_START_S = 0.6
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,19 @@ class Components:
     within_pct: float  # the part of round_pct that frame-to-frame jitter explains
     between_pct: float  # the rest: each round's process and the host that minute
     paired_pct: float  # of one pair's log ratio over sqrt(2): what pairing leaves per side
+    frame_ms: float = 0.0  # the median frame time: what one more frame costs
+    frames: int = 0  # frames per round these rounds measured
+
+    def best_frames(self, round_start_s: float = ROUND_START_S) -> int | None:
+        """Frames per round that make the round median's variance cheapest to shrink
+        (Kalibera and Jones 2013: n = sqrt(c_round var_within / (c_frame var_between)),
+        var_within the per-frame share of the median's variance); None when the rounds
+        did not vary between themselves, where only more frames help."""
+        if self.between_pct <= 0 or self.frame_ms <= 0:
+            return None
+        per_frame_var = (_MEDIAN_SE * self.frame_pct) ** 2
+        cost_ratio = round_start_s * 1000 / self.frame_ms
+        return max(1, round(math.sqrt(cost_ratio * per_frame_var / self.between_pct**2)))
 
 
 def components(base: Sequence[RoundResult], head: Sequence[RoundResult]) -> Components | None:
@@ -53,6 +69,8 @@ def components(base: Sequence[RoundResult], head: Sequence[RoundResult]) -> Comp
         within_pct=min(within, rounds) * 100,
         between_pct=math.sqrt(max(0.0, rounds**2 - within**2)) * 100,
         paired_pct=statistics.stdev(ratios) / math.sqrt(2) * 100,
+        frame_ms=statistics.median(m for side in medians for m in side),
+        frames=int(frames),
     )
 
 

@@ -8,6 +8,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
+from perfwaterfall.calibrate.components import Components
 from perfwaterfall.calibrate.tally import PipelineTally, Tally
 from perfwaterfall.present import numbers
 
@@ -61,11 +62,13 @@ def _noise_table(tally: Tally) -> Table:
     table = _table(
         "Noise of the frame time in the A/A compares (median sd over compares)",
         "more frames per round shrink only 'within'; 'between' is each round's process "
-        "and the host; 'paired' is what pairing leaves, per side",
+        "and the host; 'paired' is what pairing leaves, per side; 'frames/round' balances "
+        "the two at a 0.6 s round start-up (Kalibera and Jones 2013)",
     )
     for column in ("Pipeline", "Frame to frame", "Round to round", "Within", "Between"):
         table.add_column(column, justify="left" if column == "Pipeline" else "right")
     table.add_column("Paired", justify="right")
+    table.add_column("Frames/round", justify="right")
     for name, found in tally.noise.items():
         table.add_row(
             Text(numbers.one_line(name), style="pw.label"),
@@ -73,8 +76,15 @@ def _noise_table(tally: Tally) -> Table:
                 _pct([getattr(c, key) for c in found])
                 for key in ("frame_pct", "round_pct", "within_pct", "between_pct", "paired_pct")
             ),
+            _frames(found),
         )
     return table
+
+
+def _frames(found: list[Components]) -> str:
+    best = [n for c in found if (n := c.best_frames()) is not None]
+    ran = statistics.median(c.frames for c in found)
+    return f"{statistics.median(best):g} (ran {ran:g})" if best else f"more (ran {ran:g})"
 
 
 def _pct(values: list[float]) -> str:

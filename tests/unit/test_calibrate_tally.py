@@ -59,7 +59,7 @@ def test_noise_components_split_the_round_spread_into_what_frames_can_shrink():
     import math
     import random
 
-    from perfwaterfall.calibrate.components import components
+    from perfwaterfall.calibrate.components import Components, components
     from tests.unit.builders import round_result
 
     rng = random.Random(4)
@@ -79,6 +79,11 @@ def test_noise_components_split_the_round_spread_into_what_frames_can_shrink():
     assert 1.0 < steady.round_pct < 4.0  # the frame averages five stages' 3% noise
     jittery = components(side(2.0), side(2.0))
     assert jittery.frame_pct > 3 and 0 < jittery.within_pct <= jittery.round_pct
+    assert steady.best_frames() is None or steady.best_frames() == 1  # no jitter: 1 frame
+    # Kalibera and Jones: sqrt(start-up / frame time * per-frame variance / between).
+    c = Components(2.0, 2.2, 0.5, 2.0, 1.8, frame_ms=30.0, frames=20)
+    expected = math.sqrt(600 / 30 * (math.sqrt(math.pi / 2) * 2.0) ** 2 / 2.0**2)
+    assert c.best_frames() == round(expected)  # 6: fewer than the 20 run
 
 
 def test_calibrate_prints_the_bound_and_the_noise():
@@ -96,10 +101,10 @@ def test_calibrate_prints_the_bound_and_the_noise():
                 [(nested_rounds(0.5, seed=1), nested_rounds(0.5, seed=2))], threshold_pct=2.0
             ),
         )
-    tally.noise["4k_raw"] = [Components(1.0, 2.5, 0.4, 2.47, 2.1)]
+    tally.noise["4k_raw"] = [Components(1.0, 2.5, 0.4, 2.47, 2.1, frame_ms=30.0, frames=20)]
     console = Console(width=160, record=True, theme=make_theme())
     for table in calibration_tables(tally, None, 0.0):
         console.print(table)
     text = console.export_text()
     assert f"{tally.aa_marking_anything} of 10, a rate of at most" in text
-    assert "2.5%" in text and "2.1%" in text
+    assert "2.5%" in text and "2.1%" in text and "(ran 20)" in text
