@@ -22,7 +22,8 @@ scatter around those lines leaves. A kind with fewer than MIN_KIND members in th
 family (the one frame of a one-pipeline compare) is not moderated at all.
 
 Guards: fewer than ``MIN_FAMILY`` usable variances cannot say how far they scatter,
-and nothing is moderated (``d0 = 0``: the plain paired t). When the variances scatter
+and nothing is moderated (``d0 = 0``: the plain paired t); nor is it when the family's
+variances scatter so widely that d0 is under ``MIN_PRIOR_DF``. When the variances scatter
 no more than sampling explains, limma's ``d0`` is infinite; here it is capped at the
 family's pooled degrees of freedom, which is what the prior was estimated from.
 """
@@ -35,6 +36,10 @@ from dataclasses import dataclass
 
 MIN_FAMILY = 5  # usable variances needed before the family's scatter means anything
 MIN_KIND = 3  # members a kind needs for a level of its own
+# Below this many prior degrees of freedom a quantity gains almost nothing (4 df become
+# at most 6), while one much quieter than its kind's level could have its variance
+# doubled by even a small weight on the prior: no moderation at all is the better bet.
+MIN_PRIOR_DF = 2.0
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,8 @@ def fit_prior(spreads: Sequence[Spread]) -> FamilyPrior:
     # Sampling explains all the scatter (limma's d0 = inf): the prior is then worth what
     # it was estimated from, the family's pooled degrees of freedom, and no more.
     d0 = min(d0, pooled_df)
+    if d0 < MIN_PRIOR_DF:
+        return NO_FAMILY  # the variances are too unlike each other to lend strength
     shift = digamma(d0 / 2) - math.log(d0 / 2)
     return FamilyPrior(
         df=d0, slope=slope, intercepts=tuple((k, v + shift) for k, v in sorted(levels.items()))
