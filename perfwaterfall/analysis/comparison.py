@@ -11,9 +11,10 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from perfwaterfall.analysis.family import Quantity, QuantityKey, judge_family
+from perfwaterfall.analysis.moderation import FamilyPrior
 from perfwaterfall.analysis.stats import Change, geometric_mean
-from perfwaterfall.analysis.unpaired import judge_unpaired
-from perfwaterfall.analysis.verdict import Design, judge
+from perfwaterfall.analysis.verdict import Design
 from perfwaterfall.protocol.document import RoundResult, Stage
 
 # Below this a stage change is under what a multi-process pipeline can resolve
@@ -92,6 +93,7 @@ class Comparison:
     scenarios: tuple[ScenarioComparison, ...]
     threshold_pct: float
     design: Design | None = None  # the family the verdicts' levels were set for
+    prior: FamilyPrior | None = None  # the variance prior each quantity was moderated toward
     paired: bool = True  # False: separate runs, rounds judged as two samples (unpaired.py)
     # Beside every verdict when the two runs were not alike (other machine, frames or
     # warm-up), e.g. '! machines differ'; ``unlike`` says what differed, in words.
@@ -135,72 +137,86 @@ def summarize_round(result: RoundResult) -> RoundSummary:
 
 
 def compare_scenario(
-    base: Sequence[RoundResult],
-    head: Sequence[RoundResult],
-    *,
-    threshold_pct: float,
-    design: Design | None = None,
-    paired: bool = True,
+    base: Sequence[RoundResult], head: Sequence[RoundResult], *, threshold_pct: float
 ) -> ScenarioComparison:
-    """Compare one scenario's rounds; both sides need at least one round. ``paired``:
-    round i of base ran next to round i of head; else they are two separate samples."""
+    """Compare one scenario's rounds as a family of its own; both sides need a round."""
+    return compare_family([(base, head)], threshold_pct=threshold_pct).scenarios[0]
+
+
+@dataclass(frozen=True)
+class _Measured:
+    """One scenario's rounds, reduced, and the quantities it asks to be judged."""
+
+    base: Sequence[RoundResult]
+    head: Sequence[RoundResult]
+    b_sum: list[RoundSummary]
+    h_sum: list[RoundSummary]
+    requests: dict[QuantityKey, Quantity]
+
+
+def _measure(
+    index: int, base: Sequence[RoundResult], head: Sequence[RoundResult], threshold_pct: float
+) -> _Measured:
+    """Frame time, IPC, then each stage and sub-stage both sides have, as requests."""
     if not base or not head:
         raise ValueError("compare_scenario needs rounds on both sides")
     b_sum = [summarize_round(r) for r in base]
     h_sum = [summarize_round(r) for r in head]
-    b_stages, h_stages = base[-1].stages, head[-1].stages
+    b_frame, b_ipc = [r.frame_ms for r in b_sum], [r.ipc_ms for r in b_sum]
+    requests: dict[QuantityKey, Quantity] = {
+        "frame": Quantity(index, True, b_frame, [r.frame_ms for r in h_sum], threshold_pct),
+        "ipc": Quantity(
+            index,
+            False,
+            b_ipc,
+            [r.ipc_ms for r in h_sum],
+            ipc_threshold_pct(threshold_pct, b_frame, b_ipc),
+            MIN_STAGE_EFFECT_MS,
+            kind="ipc",
+        ),
+    }
+    for st in _all_stages(base, head):
+        b_values, h_values = _values(b_sum, st), _values(h_sum, st)
+        if b_values and h_values:
+            requests[st.path] = Quantity(
+                index, False, b_values, h_values, threshold_pct, MIN_STAGE_EFFECT_MS
+            )
+    return _Measured(base, head, b_sum, h_sum, requests)
 
-    if design is None:
-        design = Design(frame_quantities=1, other_quantities=len(quantity_names(base, head)) - 1)
 
-    def change(
-        values_b: list[float],
-        values_h: list[float],
-        floor: float = 0.0,
-        *,
-        frame: bool = False,
-        threshold: float = threshold_pct,
-    ) -> Change:
-        return (judge if paired else judge_unpaired)(
-            values_b,
-            values_h,
-            detection_alpha=design.detection_alpha(frame=frame),
-            equivalence_alpha=design.equivalence_alpha,
-            threshold_pct=threshold,
-            floor=floor,
-        )
+def _all_stages(base: Sequence[RoundResult], head: Sequence[RoundResult]) -> list[Stage]:
+    return [
+        *_union_in_order(base[-1].stages, head[-1].stages),
+        *_union_in_order(base[-1].substages, head[-1].substages),
+    ]
 
-    b_frame = [r.frame_ms for r in b_sum]
-    b_ipc = [r.ipc_ms for r in b_sum]
+
+def _values(summaries: list[RoundSummary], stage: Stage) -> list[float]:
+    return [v for r in summaries if (v := _stage_ms(r, stage)) is not None]
+
+
+def _assemble(m: _Measured, changes: dict[QuantityKey, Change]) -> ScenarioComparison:
+    base, head = m.base, m.head
 
     def stage_change(st: Stage) -> StageChange:
-        """A stage or sub-stage: judged like any quantity when both sides have it."""
-        b_values = [v for r in b_sum if (v := _stage_ms(r, st)) is not None]
-        h_values = [v for r in h_sum if (v := _stage_ms(r, st)) is not None]
-        in_b, in_h = bool(b_values), bool(h_values)
-        ch = change(b_values, h_values, MIN_STAGE_EFFECT_MS) if in_b and in_h else None
+        b_values, h_values = _values(m.b_sum, st), _values(m.h_sum, st)
         return StageChange(
             name=st.name,
             kind=st.kind,
-            change=ch,
-            base_ms=statistics.median(b_values) if in_b else None,
-            head_ms=statistics.median(h_values) if in_h else None,
+            change=changes.get(st.path),
+            base_ms=statistics.median(b_values) if b_values else None,
+            head_ms=statistics.median(h_values) if h_values else None,
             parent=st.parent,
         )
 
     return ScenarioComparison(
         name=head[-1].scenario.name,
         label=head[-1].scenario.label or base[-1].scenario.label,
-        base_stages=b_stages,
-        head_stages=h_stages,
-        stages=tuple(stage_change(st) for st in _union_in_order(b_stages, h_stages)),
-        frame=change(b_frame, [r.frame_ms for r in h_sum], frame=True),
-        ipc=change(
-            b_ipc,
-            [r.ipc_ms for r in h_sum],
-            MIN_STAGE_EFFECT_MS,
-            threshold=ipc_threshold_pct(threshold_pct, b_frame, b_ipc),
-        ),
+        base_stages=base[-1].stages,
+        head_stages=head[-1].stages,
+        stages=tuple(stage_change(st) for st in _union_in_order(base[-1].stages, head[-1].stages)),
+        frame=changes["frame"],
+        ipc=changes["ipc"],
         base_hops=len(base[-1].ipc_indices),
         head_hops=len(head[-1].ipc_indices),
         rounds=(len(base), len(head)),
@@ -220,29 +236,6 @@ def ipc_threshold_pct(
     if not (ipc > 0 and frame > ipc and math.isfinite(frame / ipc)):
         return threshold_pct
     return threshold_pct * frame / ipc
-
-
-def quantity_names(
-    base: Sequence[RoundResult], head: Sequence[RoundResult]
-) -> list[str | tuple[str, ...]]:
-    """What one scenario's comparison judges: frame time, IPC, each stage on both sides,
-    and each sub-stage (by path) on both sides.
-
-    Sub-stages are more comparisons of the same family: each is one more claim a reader
-    may act on ("serialize got slower"), so each takes its share of the half of ALPHA
-    that stages and IPC share (verdict.py), exactly as a stage does. The guarantee that
-    an A/A comparison calls nothing real with probability above ALPHA then still holds
-    for every verdict drawn. Frame times keep their own half: nesting never weakens
-    the headline or the gate.
-    """
-    shared = {s.name for s in base[-1].stages} & {s.name for s in head[-1].stages}
-    shared_paths = {s.path for s in base[-1].substages} & {s.path for s in head[-1].substages}
-    return [
-        "frame",
-        "ipc",
-        *(s.name for s in head[-1].stages if s.name in shared),
-        *(s.path for s in head[-1].substages if s.path in shared_paths),
-    ]
 
 
 def _stage_ms(summary: RoundSummary, stage: Stage) -> float | None:
@@ -276,19 +269,24 @@ def compare_family(
     paired: bool = True,
 ) -> Comparison:
     """Every scenario's rounds (base, head) judged as one family: levels account for all
-    quantities of all scenarios and for every look adaptive rounds may take. ``paired``
-    False judges separate runs unpaired, at the same levels."""
+    quantities of all scenarios and for every look adaptive rounds may take, and every
+    variance is moderated toward the family's (family.py). ``paired`` False judges
+    separate runs unpaired, at the same levels."""
+    measured = [_measure(i, b, h, threshold_pct) for i, (b, h) in enumerate(scenarios)]
     design = Design(
-        frame_quantities=len(scenarios),
-        other_quantities=sum(len(quantity_names(b, h)) - 1 for b, h in scenarios),
+        frame_quantities=len(measured),
+        other_quantities=sum(len(m.requests) - 1 for m in measured),
         looks=looks,
     )
+    flat = [(i, key, q) for i, m in enumerate(measured) for key, q in m.requests.items()]
+    judged = judge_family([q for *_, q in flat], design, paired=paired)
+    per_scenario: list[dict[QuantityKey, Change]] = [{} for _ in measured]
+    for (i, key, _), change in zip(flat, judged.changes, strict=True):
+        per_scenario[i][key] = change
     return Comparison(
-        scenarios=tuple(
-            compare_scenario(b, h, threshold_pct=threshold_pct, design=design, paired=paired)
-            for b, h in scenarios
-        ),
+        scenarios=tuple(_assemble(m, c) for m, c in zip(measured, per_scenario, strict=True)),
         threshold_pct=threshold_pct,
         design=design,
+        prior=judged.prior,
         paired=paired,
     )

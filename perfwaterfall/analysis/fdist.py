@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from perfwaterfall.analysis.tdist import _incomplete_beta
+from perfwaterfall.analysis.tdist import incomplete_beta
 
 
 def f_sf(x: float, df1: float, df2: float) -> float:
@@ -15,4 +15,4 @@ def f_sf(x: float, df1: float, df2: float) -> float:
         return 1.0
     if math.isinf(df2):
         df2 = 1e8  # the beta form near its limit: within 1e-6 of the chi-square here
-    return _incomplete_beta(df2 / 2, df1 / 2, df2 / (df2 + df1 * x))
+    return incomplete_beta(df2 / 2, df1 / 2, df2 / (df2 + df1 * x))

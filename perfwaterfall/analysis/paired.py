@@ -12,8 +12,11 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
+from perfwaterfall.analysis.moderation import NONE, Prior
+from perfwaterfall.analysis.power import detectable_noncentrality, median_unbiased_sd
 from perfwaterfall.analysis.tdist import t_cdf, t_quantile
 
 # The power at which ``detectable_pct`` is quoted: a change that large is found 4 times in 5.
@@ -30,49 +33,102 @@ class RelativeChange:
     level: float
     pairs: int
     p_value: float  # two-sided, of "no change", before any family correction
-    detectable_pct: float  # the smallest change this design finds with POWER
+    df: float  # of the t behind the interval: pairs - 1, plus the family's d0
+    se: float  # the standard error of the mean change, on the scale of ``to_pct``
+    to_pct: Callable[[float], float] = field(repr=False, compare=False)
+
+    @cached_property
+    def detectable_pct(self) -> float:
+        """The smallest change this design finds with POWER: the noncentral t at this
+        interval's level and df, with the sd taken at its median-unbiased value. Computed
+        when asked (a report shows it for a few quantities, not for every part)."""
+        t_crit = t_quantile(1 - (1 - self.level) / 2, self.df)
+        noncentrality = detectable_noncentrality(t_crit, self.df, POWER)
+        return self.to_pct(noncentrality * median_unbiased_sd(self.se, self.df))
 
     @property
     def half_width_pct(self) -> float:
         return max(abs(self.low_pct), abs(self.high_pct))
 
 
-def paired_change(
-    base: Sequence[float], head: Sequence[float], *, alpha: float
-) -> RelativeChange | None:
-    """The change of ``head`` against ``base`` at confidence 1 - ``alpha``.
+@dataclass(frozen=True)
+class PairedSample:
+    """One quantity's per-pair changes on the scale its interval is computed on."""
 
-    Rounds pair by index (round i of base ran next to round i of head); unmatched
+    mean: float
+    variance: float  # of one pair's change, with pairs - 1 degrees of freedom
+    pairs: int
+    to_pct: Callable[[float], float]
+    size: float | None = None  # the base median: what the family's prior trend is in
+
+    @property
+    def df(self) -> int:
+        return self.pairs - 1
+
+
+def paired_sample(base: Sequence[float], head: Sequence[float]) -> PairedSample | None:
+    """Rounds pair by index (round i of base ran next to round i of head); unmatched
     rounds are left out. None when fewer than two pairs exist or the base is zero,
-    where a relative change means nothing.
-    """
+    where a relative change means nothing."""
     pairs = min(len(base), len(head))
-    if pairs < 2 or not 0 < alpha < 1:
+    if pairs < 2:
         return None
-    b, h = list(base[:pairs]), list(head[:pairs])
-    scaled = _scaled_changes(b, h)
+    scaled = _scaled_changes(list(base[:pairs]), list(head[:pairs]))
     if scaled is None:
         return None
     values, to_pct = scaled
-    moments = _mean_and_se(values)
+    moments = _mean_and_variance(values)
     if moments is None:
         return None
-    mean, se = moments
-    df = pairs - 1
+    return PairedSample(
+        mean=moments[0],
+        variance=moments[1],
+        pairs=pairs,
+        to_pct=to_pct,
+        size=base_scale(base[:pairs]),
+    )
+
+
+def paired_change(
+    base: Sequence[float], head: Sequence[float], *, alpha: float, prior: Prior = NONE
+) -> RelativeChange | None:
+    """The change of ``head`` against ``base`` at confidence 1 - ``alpha``, its variance
+    moderated by the family's ``prior`` (none by default: the plain paired t)."""
+    sample = paired_sample(base, head)
+    return None if sample is None else interval(sample, alpha=alpha, prior=prior)
+
+
+def interval(sample: PairedSample, *, alpha: float, prior: Prior = NONE) -> RelativeChange | None:
+    """The t interval of ``sample``'s mean change, and what these rounds can detect."""
+    if not 0 < alpha < 1:
+        return None
+    variance, df = prior.moderate(sample.variance, sample.df, sample.size)
+    se = math.sqrt(variance / sample.pairs)
+    mean, to_pct = sample.mean, sample.to_pct
     t_crit = t_quantile(1 - alpha / 2, df)
-    if se == 0:
-        p_value = 1.0 if mean == 0 else 0.0
-    else:
-        p_value = min(1.0, 2 * (1 - t_cdf(abs(mean) / se, df)))
     return RelativeChange(
         estimate_pct=to_pct(mean),
         low_pct=to_pct(mean - t_crit * se),
         high_pct=to_pct(mean + t_crit * se),
         level=1 - alpha,
-        pairs=pairs,
-        p_value=p_value,
-        detectable_pct=to_pct((t_crit + t_quantile(POWER, df)) * se),
+        pairs=sample.pairs,
+        p_value=_p_value(mean, se, df),
+        df=df,
+        se=se,
+        to_pct=to_pct,
     )
+
+
+def p_value(sample: PairedSample, *, prior: Prior = NONE) -> float:
+    """Two-sided p value of "no change", the variance moderated by ``prior``."""
+    variance, df = prior.moderate(sample.variance, sample.df, sample.size)
+    return _p_value(sample.mean, math.sqrt(variance / sample.pairs), df)
+
+
+def _p_value(mean: float, se: float, df: float) -> float:
+    if se == 0:
+        return 1.0 if mean == 0 else 0.0
+    return min(1.0, 2 * (1 - t_cdf(abs(mean) / se, df)))
 
 
 def base_scale(base: Sequence[float]) -> float | None:
@@ -87,15 +143,16 @@ def base_scale(base: Sequence[float]) -> float | None:
     return scale if scale > 0 and math.isfinite(scale) else None
 
 
-def _mean_and_se(values: list[float]) -> tuple[float, float] | None:
-    """Mean and standard error; None for values near the float limits, which have none."""
+def _mean_and_variance(values: list[float]) -> tuple[float, float] | None:
+    """Mean and sample variance; None for values near the float limits, which have none."""
     n = len(values)
     try:
         mean = math.fsum(values) / n
-        se = math.sqrt(math.fsum((v - mean) * (v - mean) for v in values) / (n - 1) / n)
+        variance = math.fsum((v - mean) * (v - mean) for v in values) / (n - 1)
     except (OverflowError, ValueError):
         return None
-    return (mean, se) if math.isfinite(mean) and math.isfinite(se) else None
+    ok = math.isfinite(mean) and math.isfinite(variance) and math.isfinite(math.sqrt(variance))
+    return (mean, variance) if ok else None
 
 
 def _scaled_changes(

@@ -16,12 +16,15 @@ _TINY = 1e-300
 
 
 def t_cdf(x: float, df: float) -> float:
-    """P(T <= x) for a t variable with ``df`` degrees of freedom (Welch's need not be whole)."""
+    """P(T <= x) for a t variable with ``df`` degrees of freedom (any df > 0: a moderated
+    variance has a fractional df; infinite df is the normal)."""
     if math.isnan(x):
         return math.nan
     if math.isinf(x):
         return 1.0 if x > 0 else 0.0
-    tail = 0.5 * _incomplete_beta(df / 2, 0.5, df / (df + x * x))
+    if math.isinf(df):
+        return normal_cdf(x)
+    tail = 0.5 * incomplete_beta(df / 2, 0.5, df / (df + x * x))
     return 1.0 - tail if x >= 0 else tail
 
 
@@ -48,7 +51,11 @@ def t_quantile(p: float, df: float) -> float:
     return (low + high) / 2
 
 
-def _incomplete_beta(a: float, b: float, x: float) -> float:
+def normal_cdf(x: float) -> float:
+    return 0.5 * math.erfc(-x / math.sqrt(2.0))
+
+
+def incomplete_beta(a: float, b: float, x: float) -> float:
     """The regularized incomplete beta function I_x(a, b)."""
     if x <= 0:
         return 0.0

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from perfwaterfall.analysis.paired import POWER, RelativeChange, base_scale
+from perfwaterfall.analysis.paired import RelativeChange, base_scale
 from perfwaterfall.analysis.stats import Change, Verdict, estimate
 from perfwaterfall.analysis.tdist import t_cdf, t_quantile
 from perfwaterfall.analysis.verdict import decide
@@ -53,7 +53,9 @@ def welch_change(
         level=1 - alpha,
         pairs=0,
         p_value=p_value,
-        detectable_pct=to_pct((t_crit + t_quantile(POWER, df)) * se),
+        df=df,
+        se=se,
+        to_pct=to_pct,
     )
 
 

@@ -8,9 +8,11 @@
   A/A comparison marks anything at all as real with probability at most ALPHA;
 - *undecided*: neither; more rounds may decide it.
 
-Frame times are the headline and what the gate reads, so they get half of ALPHA
-between them and every other quantity shares the other half (a weighted Bonferroni:
-the levels still add up to ALPHA).
+Frame times are the headline and what the gate reads; stages, hops and their parts
+explain them. ``gatekeeping.py`` spends ALPHA in that order: the frames start with
+FRAME_SHARE of it, and a frame found real hands its share on to its own pipeline's
+explanations (a graphical Bonferroni procedure; the family-wise level still holds).
+Every variance is moderated toward the family's first (``moderation.py``).
 """
 
 from __future__ import annotations
@@ -19,12 +21,13 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from perfwaterfall.analysis.paired import RelativeChange, base_scale, paired_change
+from perfwaterfall.analysis.moderation import NONE, Prior
+from perfwaterfall.analysis.paired import RelativeChange, base_scale, interval, paired_sample
 from perfwaterfall.analysis.stats import Change, Verdict, estimate
 
 ALPHA = 0.05  # family-wise: chance that an A/A comparison calls anything real
 EQUIVALENCE_ALPHA = 0.05  # per quantity: chance of calling a threshold-sized change "same"
-FRAME_SHARE = 0.5  # of ALPHA, for the frame times
+FRAME_SHARE = 0.8  # of ALPHA, for the frame times before anything is passed on
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,13 @@ class Design:
     other_quantities: int
     looks: int = 1
 
+    @property
+    def alpha_per_look(self) -> float:
+        return ALPHA / self.looks
+
     def detection_alpha(self, *, frame: bool) -> float:
+        """The level each quantity starts at; an explanation gains more when its frame is
+        found real (gatekeeping.py)."""
         if frame:
             return ALPHA * FRAME_SHARE / max(1, self.frame_quantities) / self.looks
         return ALPHA * (1 - FRAME_SHARE) / max(1, self.other_quantities) / self.looks
@@ -53,15 +62,20 @@ def judge(
     equivalence_alpha: float,
     threshold_pct: float,
     floor: float = 0.0,
+    prior: Prior = NONE,
 ) -> Change:
     """The verdict on one quantity from its per-round values, paired by round index.
 
     ``floor`` is an absolute margin in the values' unit for quantities near zero, whose
-    relative change means nothing (a 0.01 ms stage that "doubles").
+    relative change means nothing (a 0.01 ms stage that "doubles"). ``prior`` is the
+    family's variance prior (moderation.py); by default the plain paired t.
     """
     b, h = estimate(base), estimate(head)
-    detection = paired_change(base, head, alpha=detection_alpha)
-    equivalence = paired_change(base, head, alpha=equivalence_alpha)
+    sample = paired_sample(base, head)
+    detection = equivalence = None
+    if sample is not None:
+        detection = interval(sample, alpha=detection_alpha, prior=prior)
+        equivalence = interval(sample, alpha=equivalence_alpha, prior=prior)
     margin = threshold_pct
     if floor > 0:
         scale = base_scale(base)

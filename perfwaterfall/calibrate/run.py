@@ -17,10 +17,11 @@ from pathlib import Path
 
 from perfwaterfall.analysis.build import compare_sides
 from perfwaterfall.analysis.comparison import Comparison
-from perfwaterfall.calibrate.tally import Tally, count_aa, count_injected
+from perfwaterfall.calibrate.tally import Tally, count_aa, count_components, count_injected
 from perfwaterfall.errors import HarnessFailed
 from perfwaterfall.measure.collect import measure_bundle
 from perfwaterfall.measure.run import MeasureRequest, Observer, SideRequest
+from perfwaterfall.protocol.document import RoundResult
 from perfwaterfall.store import bundle as bundles
 
 SLOWDOWN_VARIABLE = "SCENARIOS_SLOWDOWN"
@@ -47,8 +48,9 @@ def calibrate(
     tally = Tally()
     with busy_loop(request.busy_loop):
         for run in range(1, request.runs + 1):
-            aa = _compare(request, run, "aa", {}, request.measure.scenarios, observer())
+            aa, rounds = _compare(request, run, "aa", {}, request.measure.scenarios, observer())
             count_aa(tally, aa)
+            count_components(tally, rounds)
             report("aa", run, aa)
             if request.stage is None:
                 continue
@@ -56,7 +58,7 @@ def calibrate(
             if not slowed:
                 continue
             env = {SLOWDOWN_VARIABLE: f"{request.stage}:{request.slowdown_ms:g}"}
-            injected = _compare(request, run, "injected", env, slowed, observer())
+            injected, _ = _compare(request, run, "injected", env, slowed, observer())
             count_injected(tally, injected, request.stage)
             report("injected", run, injected)
     return tally
@@ -69,7 +71,7 @@ def _compare(
     head_env: dict[str, str],
     scenarios: tuple[str, ...],
     observer: Observer,
-) -> Comparison:
+) -> tuple[Comparison, dict[str, tuple[list[RoundResult], list[RoundResult]]]]:
     measure = replace(
         request.measure,
         sides=(SideRequest("base", request.ref), SideRequest("head", request.ref, head_env)),
@@ -80,7 +82,9 @@ def _compare(
         bundles.save(bundle, request.save_dir / f"calibrate-{kind}-{run:02d}.json")
     if bundle.failure is not None:
         raise HarnessFailed(bundle.failure.message, stderr_tail=bundle.failure.stderr_tail)
-    return compare_sides(bundle, 0, -1, request.measure.threshold_pct)
+    b, h = bundle.sides[0], bundle.sides[-1]
+    rounds = {name: (b.rounds[name], h.rounds[name]) for name in bundle.completed()}
+    return compare_sides(bundle, 0, -1, request.measure.threshold_pct), rounds
 
 
 def _with_stage(comparison: Comparison, stage: str) -> tuple[str, ...]:

@@ -8,11 +8,13 @@ and nothing else. Counts, never one run, are what say whether verdicts can be tr
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from perfwaterfall.analysis.comparison import Comparison, ScenarioComparison
 from perfwaterfall.analysis.stats import Change, Verdict
+from perfwaterfall.calibrate.components import Components, clopper_pearson_upper, components
+from perfwaterfall.protocol.document import RoundResult
 
 
 @dataclass
@@ -45,6 +47,12 @@ class Tally:
     aa_compares: int = 0
     aa_marking_anything: int = 0  # A/A compares in which anything at all was called real
     injected_compares: int = 0
+    noise: dict[str, list[Components]] = field(default_factory=dict)  # A/A, per pipeline
+
+    @property
+    def aa_upper_bound(self) -> float:
+        """The rate of A/A compares marking anything that these counts still allow (95%)."""
+        return clopper_pearson_upper(self.aa_marking_anything, self.aa_compares)
 
 
 def count_aa(tally: Tally, comparison: Comparison) -> None:
@@ -59,6 +67,16 @@ def count_aa(tally: Tally, comparison: Comparison) -> None:
         entry.false_quantities += len(real)
         anything = anything or bool(real)
     tally.aa_marking_anything += anything
+
+
+def count_components(
+    tally: Tally, rounds: Mapping[str, tuple[Sequence[RoundResult], Sequence[RoundResult]]]
+) -> None:
+    """An A/A compare's noise, per pipeline: what its frame time varies by, and where."""
+    for name, (base, head) in rounds.items():
+        found = components(base, head)
+        if found is not None:
+            tally.noise.setdefault(name, []).append(found)
 
 
 def count_injected(tally: Tally, comparison: Comparison, stage: str) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from perfwaterfall.analysis.adaptive import undecided_scenarios
+from perfwaterfall.analysis.adaptive import next_look
 from perfwaterfall.analysis.rounds_policy import RoundsPolicy
 from perfwaterfall.errors import HarnessFailed, UsageError
 from perfwaterfall.measure import harness, harness_check, scratch, selection, signals
@@ -193,9 +193,14 @@ def _run_adaptive(
                 f"the --budget of {policy.budget_s:g} s ran out after {done} rounds per side"
             )
             return
-        undecided = undecided_scenarios(
-            measurement.rounds, threshold_pct=request.threshold_pct, looks=policy.looks
+        look = next_look(
+            measurement.rounds,
+            threshold_pct=request.threshold_pct,
+            looks=policy.looks,
+            maximum=policy.maximum,
         )
+        measurement.warnings += [w for w in look.futile.values() if w not in measurement.warnings]
+        undecided = look.more
         if not undecided:
             return
         batch = min(policy.batch, policy.maximum - done)

@@ -26,7 +26,8 @@ def verdict_rule(design: Design | None, threshold_pct: float) -> str:
     other = _level(1 - design.detection_alpha(frame=False))
     same = _level(1 - design.equivalence_alpha)
     return (
-        f"real: {frame} interval (frame), {other} (rest) excludes 0 · "
+        f"real: {frame} interval (frame), {other} (rest, lower once its frame is real) "
+        "excludes 0 · "
         f"same: {same} interval within ±{threshold_pct:g}%"
     )
 

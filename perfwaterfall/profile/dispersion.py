@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from perfwaterfall.analysis.fdist import f_sf
+from perfwaterfall.analysis.moderation import digamma, trigamma, trigamma_inverse
 
 MIN_MEAN = 5.0  # samples a round below which a count is too coarse to show its variance
 
@@ -121,37 +122,3 @@ def _prior(ratios: Sequence[tuple[float, int]]) -> tuple[float, float]:
 def sample_variance(values: Sequence[float]) -> float:
     mean = sum(values) / len(values)
     return sum((v - mean) ** 2 for v in values) / (len(values) - 1)
-
-
-def digamma(x: float) -> float:
-    """psi(x) for x > 0: recurrence up to 10, then the asymptotic series (error < 1e-12)."""
-    shift = 0.0
-    while x < 10:
-        shift -= 1 / x
-        x += 1
-    inv2 = 1 / (x * x)
-    series = inv2 * (1 / 12 - inv2 * (1 / 120 - inv2 * (1 / 252 - inv2 / 240)))
-    return shift + math.log(x) - 0.5 / x - series
-
-
-def trigamma(x: float) -> float:
-    """psi'(x) for x > 0: recurrence up to 10, then the asymptotic series (error < 1e-12)."""
-    shift = 0.0
-    while x < 10:
-        shift += 1 / (x * x)
-        x += 1
-    inv2 = 1 / (x * x)
-    series = inv2 * (1 / 6 - inv2 * (1 / 30 - inv2 * (1 / 42 - inv2 / 30)))
-    return shift + 1 / x + inv2 / 2 + series / x
-
-
-def trigamma_inverse(y: float) -> float:
-    """The x > 0 with trigamma(x) = y: trigamma falls monotonically, so bisect on log x."""
-    low, high = math.log(1e-8), math.log(1e8)
-    for _ in range(200):
-        middle = (low + high) / 2
-        if trigamma(math.exp(middle)) > y:
-            low = middle
-        else:
-            high = middle
-    return math.exp((low + high) / 2)

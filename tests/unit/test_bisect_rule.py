@@ -13,7 +13,7 @@ import pytest
 from perfwaterfall.analysis.comparison import compare_scenario
 from perfwaterfall.analysis.rounds_policy import RoundsPolicy
 from perfwaterfall.analysis.stats import Change, Verdict
-from perfwaterfall.analysis.verdict import Design
+from perfwaterfall.analysis.verdict import Design, judge
 from perfwaterfall.history import probe_rule
 from perfwaterfall.history.bisect import Bisection
 from perfwaterfall.history.cache import CacheKey, MeasurementCache
@@ -119,6 +119,8 @@ def test_the_levels_split_one_search_budget_over_reads_probes_and_looks():
 
 @pytest.mark.parametrize("quantity", [FRAME, IPC, "Detector"])
 def test_a_quantity_is_judged_from_its_rounds_exactly_as_compare_judges_it(quantity):
+    """Bisect reduces rounds to the values and margin compare judges; its own verdict then
+    comes at the one quantity's level (compare's family moderates and gatekeeps instead)."""
     base = rounds([1.0, 2.0, 20.0, 2.0, 1.0], n=6, jitter=0.3, seed=3)
     head = rounds([1.0, 2.2, 20.6, 2.0, 1.0], n=6, jitter=0.3, seed=4)
     design = Design(frame_quantities=1, other_quantities=6)
@@ -132,7 +134,16 @@ def test_a_quantity_is_judged_from_its_rounds_exactly_as_compare_judges_it(quant
         threshold_pct=threshold,
         floor=floor,
     )
-    assert mine == followed.of(compare_scenario(base, head, threshold_pct=2.0, design=design))
+    theirs = followed.of(compare_scenario(base, head, threshold_pct=2.0))
+    assert (mine.base, mine.head, mine.margin_pct) == (theirs.base, theirs.head, theirs.margin_pct)
+    assert mine == judge(
+        followed.per_round(base),
+        followed.per_round(head),
+        detection_alpha=levels.detection_alpha,
+        equivalence_alpha=levels.equivalence_alpha,
+        threshold_pct=threshold,
+        floor=floor,
+    )
 
 
 class _Silent:

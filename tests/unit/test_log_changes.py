@@ -39,7 +39,8 @@ def summaries(seed: int, step_at: int, step: float) -> list[list[RoundSummary]]:
 
 
 def test_columns_share_alpha_as_one_family_per_pipeline():
-    # The frame time takes half of ALPHA (5%), the five stages split the other half.
+    # The frame time takes 80% of ALPHA (5%), as in a comparison; the five stages split
+    # the other 20%.
     # Borderline steps (+3%) make a wrong share give another answer in some seeds.
     differs_at_alpha = 0
     for seed in range(60):
@@ -47,8 +48,8 @@ def test_columns_share_alpha_as_one_family_per_pipeline():
         found = column_changes(data, STAGES)
         frame = [[r.frame_ms for r in p] for p in data]
         detector = [[r.stage_ms["Detector"] for r in p] for p in data]
-        assert found.frame == tuple(change_points(frame, alpha=0.025))
-        assert found.stages["Detector"] == tuple(change_points(detector, alpha=0.005))
+        assert found.frame == tuple(change_points(frame, alpha=0.04))
+        assert found.stages["Detector"] == tuple(change_points(detector, alpha=0.002))
         differs_at_alpha += found.stages["Detector"] != tuple(change_points(detector, alpha=0.05))
     assert differs_at_alpha > 0  # the shares are pinned by seeds where they matter
 

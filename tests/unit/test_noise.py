@@ -9,14 +9,8 @@ import numpy as np
 import pytest
 from scipy import optimize, special, stats
 
-from perfwaterfall.profile.dispersion import (
-    POISSON,
-    CountModel,
-    digamma,
-    fit,
-    trigamma,
-    trigamma_inverse,
-)
+from perfwaterfall.analysis.moderation import digamma, trigamma, trigamma_inverse
+from perfwaterfall.profile.dispersion import POISSON, CountModel, fit
 from perfwaterfall.profile.noise import (
     SideSamples,
     SideVariance,

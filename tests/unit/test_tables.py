@@ -46,7 +46,7 @@ def test_summary_of_the_ladder_holds_every_cell():
             Value("34.9", "13.2", "-62.4%", "faster"),
             Value("17.4", "6.58", "-62.4%", "faster"),
             Value("18.2", "29.9", "+64.7%", "faster"),
-            Gain("faster", largest, largest, "-40.3% … -38.7%"),
+            Gain("faster", largest, largest, "-40.2% … -38.8%"),
         ),
         (
             Name("480p_raw", "480p, 3 filters, raw"),
@@ -138,7 +138,7 @@ def test_the_gain_bar_is_finite_and_never_longer_than_its_axis():
     assert math.isinf(new.percent)
     assert gain_bar.gain(new, 10.0) == Gain("slower", 10.0, 10.0)
     assert gain_bar.gain(sc.frame, 50.0) == Gain(
-        "faster", abs(sc.frame.percent), 50.0, "-40.3% … -38.7%"
+        "faster", abs(sc.frame.percent), 50.0, "-40.2% … -38.8%"
     )
     huge = gain_bar.gain(sc.frame, 1e308)
     assert (
