@@ -6,11 +6,13 @@ every random source a test starts is seeded from the test's own id.
 
 from __future__ import annotations
 
+import signal
 import zlib
 from pathlib import Path
 
 import pytest
 
+from perfwaterfall.measure import signals
 from tests.helpers import golden
 
 LEAKY = (
@@ -32,6 +34,19 @@ def pytest_configure(config: pytest.Config) -> None:
     # Loudly, before a single test: a CI run must not rewrite what it checks against.
     if (why := golden.update_refused()) is not None:
         raise pytest.UsageError(why)
+
+
+@pytest.fixture(autouse=True)
+def _signals_as_found(monkeypatch):
+    """An in-process command installs the tool's signal handlers in pytest's own process,
+    and a signal a test sends itself then leaves a request behind: each test starts with
+    none and ends with pytest's handlers back, so no later test meets a stale Ctrl-C."""
+    handled = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    saved = {signum: signal.getsignal(signum) for signum in handled}
+    monkeypatch.setattr(signals, "_requested", False)
+    yield
+    for signum, handler in saved.items():
+        signal.signal(signum, handler)
 
 
 @pytest.fixture(autouse=True)

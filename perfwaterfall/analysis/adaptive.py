@@ -101,7 +101,7 @@ def _futility(what: str, change: Change, comparison: Comparison, maximum: int) -
         return None
     return (
         f"even {maximum} rounds could not decide its {what}: same within "
-        f"±{change.margin_pct:.3g}% would need an interval of ±{same_reach:.2g}% or less "
-        f"at {maximum} rounds, and a real change would have to clear ±{real_bound:.2g}%, "
-        f"where it is {so_far:+.2g}% so far"
+        f"±{change.margin_pct:.3g}% needs the interval inside that, and at {maximum} rounds "
+        f"it would still reach ±{same_reach:.2g}%; a real change would have to clear "
+        f"±{real_bound:.2g}%, where it is {so_far:+.2g}% so far"
     )
