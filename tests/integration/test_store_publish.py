@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
+import sqlite3
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -144,7 +145,9 @@ def test_fill_missing_measures_only_the_commits_the_store_lacks(tmp_path, capsys
 def test_two_machines_are_two_logs_and_two_sections(recorded, tmp_path, capsys):
     repo, shas, store = recorded
     mine = tmp_path / "store.sqlite"
-    shutil.copy(store, mine)
+    # SQLite's own copy: in WAL mode the file alone may not hold the last commits yet
+    with closing(sqlite3.connect(store)) as source, closing(sqlite3.connect(mine)) as copy:
+        source.backup(copy)
     bundle = tmp_path / "run.json"
     code, _, err = run_cli(["run", shas[-1], "--repo", repo, "--save", bundle, *QUICK], capsys)
     assert code == 0, err
